@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IPohCoordinator
+/// @notice The job lifecycle: fee escrow, committee selection, commit-reveal, quorum with
+/// tolerance, rewards (credited, pulled by `withdraw`), slashing, refunds and consumer callbacks.
+///
+/// Lifecycle of job J requested at block R:
+///  - commit phase: blocks R+1 .. commitDeadline; ends early when every member committed.
+///  - reveal phase: from the end of the commit phase to revealDeadline; ends early when every
+///    committed member revealed (the last reveal finalises the job in the same call).
+///  - after revealDeadline anyone may call finalize() (>= quorum reveals) or expire() (fewer).
+interface IPohCoordinator {
+    enum JobStatus {
+        None,
+        Pending, // committing or revealing
+        Final, // quorum agreed; result and verdict set
+        Failed // refunded; see FailureReason
+    }
+
+    enum FailureReason {
+        None,
+        Expired, // fewer than quorum members revealed by the deadline
+        NoAgreement, // enough reveals but fewer than quorum within tolerance of the median
+        InputInvalid // at least quorum members revealed 65535 (input unavailable or invalid)
+    }
+
+    /// @notice What happened to one committee member when its job ended.
+    enum MemberOutcome {
+        Agreed, // within tolerance of the median of a final job: paid, earns work points
+        Outlier, // revealed outside tolerance (or 65535) on a final job: slashed
+        NoCommit, // never committed: slashed (liveness)
+        NoReveal, // committed but never revealed a matching score: slashed (liveness)
+        Unscored // revealed on a job that failed: neither paid nor slashed
+    }
+
+    struct Job {
+        address requester;
+        uint32 modelId;
+        JobStatus status;
+        FailureReason failure;
+        uint8 committeeSize;
+        uint8 quorum;
+        uint8 commitCount;
+        uint8 revealCount;
+        uint16 result; // median scoreBps when Final
+        bool verdict; // result >= thresholdBps when Final
+        uint64 requestBlock;
+        uint64 commitDeadline;
+        uint64 revealDeadline;
+        uint64 finalBlock;
+        address callback;
+        uint32 callbackGasLimit;
+        uint128 fee;
+        bytes32 inputHash;
+        address[] committee;
+    }
+
+    struct MinerStats {
+        uint32 served; // jobs it sat on that ended
+        uint32 agreed;
+        uint32 livenessFaults;
+        uint32 outlierFaults;
+        uint32 openJobs; // committees it sits on that have not ended
+    }
+
+    // ---------------------------------------------------------------- errors
+    /// @notice Thrown by requestVerification() if the fee is below the minimum fee.
+    error FeeTooLow(uint256 fee, uint256 minFee);
+    /// @notice Thrown by requestVerification() if the model does not exist or is retired.
+    error ModelNotActive(uint32 modelId);
+    /// @notice Thrown by requestVerification() if inputHash is zero or inputURI is empty/too long.
+    error InvalidInput();
+    /// @notice Thrown by requestVerification() if callbackGasLimit exceeds the cap, or is set
+    /// without a callback.
+    error CallbackGasTooHigh(uint32 requested, uint32 max);
+    /// @notice Thrown by commit(), reveal(), finalize(), expire(), getJob() if the job does not exist.
+    error UnknownJob(uint256 jobId);
+    /// @notice Thrown by commit() and reveal() if the caller is not on the job's committee.
+    error NotCommitteeMember(uint256 jobId, address caller);
+    /// @notice Thrown by commit() if the commit phase is over (deadline passed or job ended).
+    error CommitPhaseOver(uint256 jobId);
+    /// @notice Thrown by commit() if the member already committed.
+    error AlreadyCommitted(uint256 jobId, address miner);
+    /// @notice Thrown by commit() if the commitment is zero.
+    error EmptyCommitment();
+    /// @notice Thrown by reveal() if the reveal phase has not started.
+    error RevealPhaseNotStarted(uint256 jobId);
+    /// @notice Thrown by reveal() if the reveal phase is over (deadline passed or job ended).
+    error RevealPhaseOver(uint256 jobId);
+    /// @notice Thrown by reveal() if the member did not commit.
+    error NotCommitted(uint256 jobId, address miner);
+    /// @notice Thrown by reveal() if the member already revealed.
+    error AlreadyRevealed(uint256 jobId, address miner);
+    /// @notice Thrown by reveal() if scoreBps is neither 0..10000 nor 65535.
+    error InvalidScore(uint16 scoreBps);
+    /// @notice Thrown by the batch calls if the array lengths differ or are zero.
+    error LengthMismatch();
+    /// @notice Thrown by finalize() if the job cannot be finalised yet (reveal phase open) or
+    /// has fewer than quorum reveals (use expire()).
+    error NotFinalizable(uint256 jobId);
+    /// @notice Thrown by expire() if the deadline has not passed or the job has a quorum of reveals.
+    error NotExpirable(uint256 jobId);
+    /// @notice Thrown by finalize() and expire() if the job already ended.
+    error JobAlreadyEnded(uint256 jobId);
+    /// @notice Thrown by withdraw() if the caller has nothing to withdraw.
+    error NothingToWithdraw();
+    /// @notice Thrown by withdraw() if sending the native coin fails.
+    error TransferFailed(address to, uint256 amount);
+    /// @notice Thrown by the constructor or setTreasury() if an address is zero.
+    error ZeroAddress();
+    /// @notice Thrown by a parameter setter if the value is outside its bounds.
+    error ParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
+
+    // ---------------------------------------------------------------- events
+    /// @notice Emitted when an integrator requests verification; the committee is drawn here.
+    event JobRequested(
+        uint256 indexed jobId,
+        address indexed requester,
+        uint32 indexed modelId,
+        bytes32 inputHash,
+        string inputURI,
+        uint256 fee,
+        address[] committee,
+        uint8 quorum,
+        uint64 commitDeadline,
+        uint64 revealDeadline,
+        address callback,
+        uint32 callbackGasLimit
+    );
+    /// @notice Emitted when a member commits.
+    event Committed(uint256 indexed jobId, address indexed miner, bytes32 commitment);
+    /// @notice Emitted when a member reveals a score matching its commitment.
+    event Revealed(uint256 indexed jobId, address indexed miner, uint16 scoreBps);
+    /// @notice Emitted when a reveal does not match the commitment; it counts as no reveal
+    /// (the member may still reveal correctly before the deadline).
+    event RevealMismatched(uint256 indexed jobId, address indexed miner);
+    /// @notice Emitted when a job becomes final.
+    event JobFinalized(
+        uint256 indexed jobId,
+        uint16 result,
+        bool verdict,
+        address indexed proposer,
+        uint8 agreeCount,
+        uint256 protocolFee
+    );
+    /// @notice Emitted when a job fails or expires; `refund` is credited to the requester.
+    event JobFailed(uint256 indexed jobId, FailureReason reason, uint256 refund);
+    /// @notice Emitted once per committee member when its job ends.
+    /// @param reward native-coin reward credited (0 unless Agreed)
+    /// @param points emission work points credited (0 unless Agreed)
+    /// @param trustMultiplierBps the member's trust multiplier after this job, 10000..30000
+    event MemberSettled(
+        uint256 indexed jobId,
+        address indexed miner,
+        MemberOutcome outcome,
+        uint256 reward,
+        uint256 points,
+        uint256 trustMultiplierBps
+    );
+    /// @notice Emitted when a consumer callback succeeds.
+    event CallbackDelivered(uint256 indexed jobId, address indexed callback);
+    /// @notice Emitted when a consumer callback reverts or runs out of gas; finalisation stands.
+    event CallbackFailed(uint256 indexed jobId, address indexed callback, bytes reason);
+    /// @notice Emitted when an account pulls its credited native coin (rewards, refunds, protocol fees).
+    event Withdrawn(address indexed account, uint256 amount);
+    /// @notice Emitted when a governance parameter changes.
+    event ParameterChanged(bytes32 indexed name, uint256 oldValue, uint256 newValue);
+    /// @notice Emitted when the treasury changes.
+    event TreasuryChanged(address indexed oldTreasury, address indexed newTreasury);
+
+    // ---------------------------------------------------------------- integrators
+    /// @notice Escrows msg.value as the fee and draws a committee. Returns the job id (1, 2, ...).
+    function requestVerification(
+        uint32 modelId,
+        bytes32 inputHash,
+        string calldata inputURI,
+        address callback,
+        uint32 callbackGasLimit
+    ) external payable returns (uint256 jobId);
+
+    // ---------------------------------------------------------------- miners
+    /// @notice commitment = keccak256(abi.encode(jobId, miner, scoreBps, salt)).
+    function commit(uint256 jobId, bytes32 commitment) external;
+    /// @notice Commits to many jobs in one transaction.
+    function commitBatch(uint256[] calldata jobIds, bytes32[] calldata commitments) external;
+    function reveal(uint256 jobId, uint16 scoreBps, bytes32 salt) external;
+    /// @notice Reveals for many jobs in one transaction.
+    function revealBatch(uint256[] calldata jobIds, uint16[] calldata scoresBps, bytes32[] calldata salts) external;
+
+    // ---------------------------------------------------------------- anyone
+    function finalize(uint256 jobId) external;
+    function expire(uint256 jobId) external;
+    /// @notice Sends the caller everything credited to it (rewards, refunds, protocol fees).
+    function withdraw() external;
+
+    // ---------------------------------------------------------------- views
+    function getJob(uint256 jobId) external view returns (Job memory);
+    function jobCount() external view returns (uint256);
+    /// @notice Member state: committed, revealed, revealed score (valid only if revealed).
+    function getMember(uint256 jobId, address miner)
+        external
+        view
+        returns (bool isMember, bool committed, bool revealed, uint16 scoreBps);
+    function minerStats(address miner) external view returns (MinerStats memory);
+    /// @notice Trust multiplier in bps (10000 = 1.0x .. 30000 = 3.0x): grows with log2 of agreed
+    /// jobs, cut for good by each fault.
+    function trustMultiplierBps(address miner) external view returns (uint256);
+    /// @notice Stake that the miner's open jobs could still slash; the staking contract refuses
+    /// withdrawals that would go below it.
+    function lockedStake(address miner) external view returns (uint256);
+    function claimable(address account) external view returns (uint256);
+    /// @notice Sum of fees of jobs not yet ended.
+    function totalEscrowed() external view returns (uint256);
+    /// @notice Sum of all credited, not yet withdrawn balances.
+    function totalClaimable() external view returns (uint256);
+    /// @notice The score that means "input unavailable or invalid".
+    function INVALID_SCORE() external view returns (uint16);
+}
