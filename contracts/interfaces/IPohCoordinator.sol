@@ -56,6 +56,22 @@ interface IPohCoordinator {
         address[] committee;
     }
 
+    /// @notice Governance parameters. Each setter checks bounds and emits ParameterChanged.
+    struct Params {
+        uint8 committeeSize; // default 5, bounds 1..15
+        uint8 quorum; // default floor(N/2)+1; must satisfy N/2 < quorum <= N
+        uint16 toleranceBps; // default 500, bounds 0..5000
+        uint16 thresholdBps; // default 5000, bounds 1..10000
+        uint16 protocolFeeBps; // default 500 (5%), bounds 0..2000
+        uint16 proposerBonusBps; // share of the net fee for the proposer, default 1000, bounds 0..5000
+        uint16 livenessPenaltyBps; // of stake, default 100 (1%), bounds 0..2000
+        uint16 outlierPenaltyBps; // of stake, default 300 (3%), bounds 0..2000
+        uint32 commitWindow; // blocks, default 10, bounds 1..10000
+        uint32 revealWindow; // blocks, default 10, bounds 1..10000
+        uint32 maxCallbackGas; // default 500000, bounds 0..5000000
+        uint128 minFee; // wei, default 0.0001 ether, bounds 0..100 ether
+    }
+
     struct MinerStats {
         uint32 served; // jobs it sat on that ended
         uint32 agreed;
@@ -194,7 +210,26 @@ interface IPohCoordinator {
     /// @notice Sends the caller everything credited to it (rewards, refunds, protocol fees).
     function withdraw() external;
 
+    // ---------------------------------------------------------------- governance (GOVERNOR_ROLE)
+    /// @notice Sets the committee size and quorum together (quorum 0 means floor(N/2)+1).
+    function setCommittee(uint8 committeeSize, uint8 quorum) external;
+    function setToleranceBps(uint16 value) external;
+    function setThresholdBps(uint16 value) external;
+    function setProtocolFeeBps(uint16 value) external;
+    function setProposerBonusBps(uint16 value) external;
+    function setPenalties(uint16 livenessPenaltyBps, uint16 outlierPenaltyBps) external;
+    function setWindows(uint32 commitWindow, uint32 revealWindow) external;
+    function setMaxCallbackGas(uint32 value) external;
+    function setMinFee(uint128 value) external;
+    function setTreasury(address treasury) external;
+    /// @notice Pauses new requests (PAUSER_ROLE). Commit, reveal, finalize, expire and withdraw
+    /// keep working so that nothing in flight is locked.
+    function pause() external;
+    function unpause() external;
+
     // ---------------------------------------------------------------- views
+    function getParams() external view returns (Params memory);
+    function treasury() external view returns (address);
     function getJob(uint256 jobId) external view returns (Job memory);
     function jobCount() external view returns (uint256);
     /// @notice Member state: committed, revealed, revealed score (valid only if revealed).

@@ -11,6 +11,11 @@ export declare namespace IPohCoordinator {
     export type JobStructOutput = [requester: string, modelId: bigint, status: bigint, failure: bigint, committeeSize: bigint, quorum: bigint, commitCount: bigint, revealCount: bigint, result: bigint, verdict: boolean, requestBlock: bigint, commitDeadline: bigint, revealDeadline: bigint, finalBlock: bigint, callback: string, callbackGasLimit: bigint, fee: bigint, inputHash: string, committee: string[]] & {requester: string, modelId: bigint, status: bigint, failure: bigint, committeeSize: bigint, quorum: bigint, commitCount: bigint, revealCount: bigint, result: bigint, verdict: boolean, requestBlock: bigint, commitDeadline: bigint, revealDeadline: bigint, finalBlock: bigint, callback: string, callbackGasLimit: bigint, fee: bigint, inputHash: string, committee: string[] }
   
 
+    export type ParamsStruct = {committeeSize: BigNumberish, quorum: BigNumberish, toleranceBps: BigNumberish, thresholdBps: BigNumberish, protocolFeeBps: BigNumberish, proposerBonusBps: BigNumberish, livenessPenaltyBps: BigNumberish, outlierPenaltyBps: BigNumberish, commitWindow: BigNumberish, revealWindow: BigNumberish, maxCallbackGas: BigNumberish, minFee: BigNumberish}
+
+    export type ParamsStructOutput = [committeeSize: bigint, quorum: bigint, toleranceBps: bigint, thresholdBps: bigint, protocolFeeBps: bigint, proposerBonusBps: bigint, livenessPenaltyBps: bigint, outlierPenaltyBps: bigint, commitWindow: bigint, revealWindow: bigint, maxCallbackGas: bigint, minFee: bigint] & {committeeSize: bigint, quorum: bigint, toleranceBps: bigint, thresholdBps: bigint, protocolFeeBps: bigint, proposerBonusBps: bigint, livenessPenaltyBps: bigint, outlierPenaltyBps: bigint, commitWindow: bigint, revealWindow: bigint, maxCallbackGas: bigint, minFee: bigint }
+  
+
     export type MinerStatsStruct = {served: BigNumberish, agreed: BigNumberish, livenessFaults: BigNumberish, outlierFaults: BigNumberish, openJobs: BigNumberish}
 
     export type MinerStatsStructOutput = [served: bigint, agreed: bigint, livenessFaults: bigint, outlierFaults: bigint, openJobs: bigint] & {served: bigint, agreed: bigint, livenessFaults: bigint, outlierFaults: bigint, openJobs: bigint }
@@ -18,7 +23,7 @@ export declare namespace IPohCoordinator {
     }
 
   export interface IPohCoordinatorInterface extends Interface {
-    getFunction(nameOrSignature: "INVALID_SCORE" | "claimable" | "commit" | "commitBatch" | "expire" | "finalize" | "getJob" | "getMember" | "jobCount" | "lockedStake" | "minerStats" | "requestVerification" | "reveal" | "revealBatch" | "totalClaimable" | "totalEscrowed" | "trustMultiplierBps" | "withdraw"): FunctionFragment;
+    getFunction(nameOrSignature: "INVALID_SCORE" | "claimable" | "commit" | "commitBatch" | "expire" | "finalize" | "getJob" | "getMember" | "getParams" | "jobCount" | "lockedStake" | "minerStats" | "pause" | "requestVerification" | "reveal" | "revealBatch" | "setCommittee" | "setMaxCallbackGas" | "setMinFee" | "setPenalties" | "setProposerBonusBps" | "setProtocolFeeBps" | "setThresholdBps" | "setToleranceBps" | "setTreasury" | "setWindows" | "totalClaimable" | "totalEscrowed" | "treasury" | "trustMultiplierBps" | "unpause" | "withdraw"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "CallbackDelivered" | "CallbackFailed" | "Committed" | "JobFailed" | "JobFinalized" | "JobRequested" | "MemberSettled" | "ParameterChanged" | "RevealMismatched" | "Revealed" | "TreasuryChanged" | "Withdrawn"): EventFragment;
 
@@ -30,15 +35,29 @@ encodeFunctionData(functionFragment: 'expire', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'finalize', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'getJob', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'getMember', values: [BigNumberish, AddressLike]): string;
+encodeFunctionData(functionFragment: 'getParams', values?: undefined): string;
 encodeFunctionData(functionFragment: 'jobCount', values?: undefined): string;
 encodeFunctionData(functionFragment: 'lockedStake', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'minerStats', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'pause', values?: undefined): string;
 encodeFunctionData(functionFragment: 'requestVerification', values: [BigNumberish, BytesLike, string, AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'reveal', values: [BigNumberish, BigNumberish, BytesLike]): string;
 encodeFunctionData(functionFragment: 'revealBatch', values: [BigNumberish[], BigNumberish[], BytesLike[]]): string;
+encodeFunctionData(functionFragment: 'setCommittee', values: [BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setMaxCallbackGas', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setMinFee', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setPenalties', values: [BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setProposerBonusBps', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setProtocolFeeBps', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setThresholdBps', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setToleranceBps', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setTreasury', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'setWindows', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'totalClaimable', values?: undefined): string;
 encodeFunctionData(functionFragment: 'totalEscrowed', values?: undefined): string;
+encodeFunctionData(functionFragment: 'treasury', values?: undefined): string;
 encodeFunctionData(functionFragment: 'trustMultiplierBps', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'unpause', values?: undefined): string;
 encodeFunctionData(functionFragment: 'withdraw', values?: undefined): string;
 
     decodeFunctionResult(functionFragment: 'INVALID_SCORE', data: BytesLike): Result;
@@ -49,15 +68,29 @@ decodeFunctionResult(functionFragment: 'expire', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'finalize', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'getJob', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'getMember', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'getParams', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'jobCount', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'lockedStake', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'minerStats', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'pause', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'requestVerification', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'reveal', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'revealBatch', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setCommittee', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setMaxCallbackGas', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setMinFee', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setPenalties', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setProposerBonusBps', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setProtocolFeeBps', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setThresholdBps', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setToleranceBps', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setTreasury', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setWindows', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'totalClaimable', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'totalEscrowed', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'treasury', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'trustMultiplierBps', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'unpause', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
   }
 
@@ -304,6 +337,14 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     
 
     
+    getParams: TypedContractMethod<
+      [],
+      [IPohCoordinator.ParamsStructOutput],
+      'view'
+    >
+    
+
+    
     jobCount: TypedContractMethod<
       [],
       [bigint],
@@ -324,6 +365,14 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
       [miner: AddressLike, ],
       [IPohCoordinator.MinerStatsStructOutput],
       'view'
+    >
+    
+
+    
+    pause: TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
     >
     
 
@@ -352,6 +401,86 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     
 
     
+    setCommittee: TypedContractMethod<
+      [committeeSize: BigNumberish, quorum: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setMaxCallbackGas: TypedContractMethod<
+      [value: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setMinFee: TypedContractMethod<
+      [value: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setPenalties: TypedContractMethod<
+      [livenessPenaltyBps: BigNumberish, outlierPenaltyBps: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setProposerBonusBps: TypedContractMethod<
+      [value: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setProtocolFeeBps: TypedContractMethod<
+      [value: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setThresholdBps: TypedContractMethod<
+      [value: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setToleranceBps: TypedContractMethod<
+      [value: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setTreasury: TypedContractMethod<
+      [treasury: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setWindows: TypedContractMethod<
+      [commitWindow: BigNumberish, revealWindow: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     totalClaimable: TypedContractMethod<
       [],
       [bigint],
@@ -368,10 +497,26 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     
 
     
+    treasury: TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >
+    
+
+    
     trustMultiplierBps: TypedContractMethod<
       [miner: AddressLike, ],
       [bigint],
       'view'
+    >
+    
+
+    
+    unpause: TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
     >
     
 
@@ -426,6 +571,11 @@ getFunction(nameOrSignature: 'getMember'): TypedContractMethod<
       [[boolean, boolean, boolean, bigint] & {isMember: boolean, committed: boolean, revealed: boolean, scoreBps: bigint }],
       'view'
     >;
+getFunction(nameOrSignature: 'getParams'): TypedContractMethod<
+      [],
+      [IPohCoordinator.ParamsStructOutput],
+      'view'
+    >;
 getFunction(nameOrSignature: 'jobCount'): TypedContractMethod<
       [],
       [bigint],
@@ -440,6 +590,11 @@ getFunction(nameOrSignature: 'minerStats'): TypedContractMethod<
       [miner: AddressLike, ],
       [IPohCoordinator.MinerStatsStructOutput],
       'view'
+    >;
+getFunction(nameOrSignature: 'pause'): TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
     >;
 getFunction(nameOrSignature: 'requestVerification'): TypedContractMethod<
       [modelId: BigNumberish, inputHash: BytesLike, inputURI: string, callback: AddressLike, callbackGasLimit: BigNumberish, ],
@@ -456,6 +611,56 @@ getFunction(nameOrSignature: 'revealBatch'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'setCommittee'): TypedContractMethod<
+      [committeeSize: BigNumberish, quorum: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setMaxCallbackGas'): TypedContractMethod<
+      [value: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setMinFee'): TypedContractMethod<
+      [value: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setPenalties'): TypedContractMethod<
+      [livenessPenaltyBps: BigNumberish, outlierPenaltyBps: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setProposerBonusBps'): TypedContractMethod<
+      [value: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setProtocolFeeBps'): TypedContractMethod<
+      [value: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setThresholdBps'): TypedContractMethod<
+      [value: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setToleranceBps'): TypedContractMethod<
+      [value: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setTreasury'): TypedContractMethod<
+      [treasury: AddressLike, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setWindows'): TypedContractMethod<
+      [commitWindow: BigNumberish, revealWindow: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'totalClaimable'): TypedContractMethod<
       [],
       [bigint],
@@ -466,10 +671,20 @@ getFunction(nameOrSignature: 'totalEscrowed'): TypedContractMethod<
       [bigint],
       'view'
     >;
+getFunction(nameOrSignature: 'treasury'): TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >;
 getFunction(nameOrSignature: 'trustMultiplierBps'): TypedContractMethod<
       [miner: AddressLike, ],
       [bigint],
       'view'
+    >;
+getFunction(nameOrSignature: 'unpause'): TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
     >;
 getFunction(nameOrSignature: 'withdraw'): TypedContractMethod<
       [],

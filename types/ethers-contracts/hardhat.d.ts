@@ -12,31 +12,31 @@ declare module "@nomicfoundation/hardhat-ethers/types" {
   interface HardhatEthersHelpers extends HardhatEthersHelpersBase {
   getContractFactory(name: 'IModelRegistry', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IModelRegistry__factory>
 getContractFactory(name: 'IPohConsumer', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IPohConsumer__factory>
+getContractFactory(name: 'IPohCoordinator', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IPohCoordinator__factory>
 getContractFactory(name: 'IPohEmission', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IPohEmission__factory>
 getContractFactory(name: 'IPohStaking', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IPohStaking__factory>
 getContractFactory(name: 'IPohToken', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IPohToken__factory>
-getContractFactory(name: 'IPohCoordinator', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IPohCoordinator__factory>
 
   getContractAt(name: 'IModelRegistry', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IModelRegistry>
 getContractAt(name: 'IPohConsumer', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IPohConsumer>
+getContractAt(name: 'IPohCoordinator', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IPohCoordinator>
 getContractAt(name: 'IPohEmission', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IPohEmission>
 getContractAt(name: 'IPohStaking', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IPohStaking>
 getContractAt(name: 'IPohToken', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IPohToken>
-getContractAt(name: 'IPohCoordinator', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IPohCoordinator>
 
   deployContract(name: 'IModelRegistry', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IModelRegistry>
 deployContract(name: 'IPohConsumer', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IPohConsumer>
+deployContract(name: 'IPohCoordinator', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IPohCoordinator>
 deployContract(name: 'IPohEmission', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IPohEmission>
 deployContract(name: 'IPohStaking', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IPohStaking>
 deployContract(name: 'IPohToken', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IPohToken>
-deployContract(name: 'IPohCoordinator', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IPohCoordinator>
 
   deployContract(name: 'IModelRegistry', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IModelRegistry>
 deployContract(name: 'IPohConsumer', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IPohConsumer>
+deployContract(name: 'IPohCoordinator', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IPohCoordinator>
 deployContract(name: 'IPohEmission', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IPohEmission>
 deployContract(name: 'IPohStaking', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IPohStaking>
 deployContract(name: 'IPohToken', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IPohToken>
-deployContract(name: 'IPohCoordinator', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IPohCoordinator>
 
     // default types
     getContractFactory(

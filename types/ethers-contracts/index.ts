@@ -10,7 +10,7 @@ export type { IPohToken } from './IPohToken.js';
 export * as factories from './factories/index.js';
 export { IModelRegistry__factory } from './factories/IModelRegistry__factory.js';
 export { IPohConsumer__factory } from './factories/IPohConsumer__factory.js';
+export { IPohCoordinator__factory } from './factories/IPohCoordinator__factory.js';
 export { IPohEmission__factory } from './factories/IPohEmission__factory.js';
 export { IPohStaking__factory } from './factories/IPohStaking__factory.js';
 export { IPohToken__factory } from './factories/IPohToken__factory.js';
-export { IPohCoordinator__factory } from './factories/IPohCoordinator__factory.js';
