@@ -85,6 +85,11 @@ interface IPohStaking {
     function setUnbondingPeriod(uint256 value) external;
 
     function stakeOf(address miner) external view returns (StakeInfo memory);
+    /// @notice active + unbonding stake of one miner (what a slash is computed on). Does not call
+    /// the coordinator, so the coordinator can use it inside lockedStake().
+    function totalStakeOf(address miner) external view returns (uint256);
+    /// @notice The miner's selectable stake (active stake if >= minStake, else 0).
+    function weightOf(address miner) external view returns (uint256);
     function totalActiveStake() external view returns (uint256);
     /// @notice Sum of active + unbonding stake held for all miners.
     function totalStaked() external view returns (uint256);

@@ -13,7 +13,7 @@ export declare namespace IPohStaking {
     }
 
   export interface IPohStakingInterface extends Interface {
-    getFunction(nameOrSignature: "coordinator" | "drawCommittee" | "minStake" | "minerCount" | "requestUnbond" | "setCoordinator" | "setMinStake" | "setTreasury" | "setUnbondingPeriod" | "slash" | "stake" | "stakeOf" | "totalActiveStake" | "totalStaked" | "treasury" | "unbondingPeriod" | "withdraw"): FunctionFragment;
+    getFunction(nameOrSignature: "coordinator" | "drawCommittee" | "minStake" | "minerCount" | "requestUnbond" | "setCoordinator" | "setMinStake" | "setTreasury" | "setUnbondingPeriod" | "slash" | "stake" | "stakeOf" | "totalActiveStake" | "totalStakeOf" | "totalStaked" | "treasury" | "unbondingPeriod" | "weightOf" | "withdraw"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "CoordinatorSet" | "ParameterChanged" | "Slashed" | "Staked" | "TreasuryChanged" | "UnbondRequested" | "Withdrawn"): EventFragment;
 
@@ -30,9 +30,11 @@ encodeFunctionData(functionFragment: 'slash', values: [AddressLike, BigNumberish
 encodeFunctionData(functionFragment: 'stake', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'stakeOf', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'totalActiveStake', values?: undefined): string;
+encodeFunctionData(functionFragment: 'totalStakeOf', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'totalStaked', values?: undefined): string;
 encodeFunctionData(functionFragment: 'treasury', values?: undefined): string;
 encodeFunctionData(functionFragment: 'unbondingPeriod', values?: undefined): string;
+encodeFunctionData(functionFragment: 'weightOf', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'withdraw', values?: undefined): string;
 
     decodeFunctionResult(functionFragment: 'coordinator', data: BytesLike): Result;
@@ -48,9 +50,11 @@ decodeFunctionResult(functionFragment: 'slash', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'stake', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'stakeOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'totalActiveStake', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'totalStakeOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'totalStaked', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'treasury', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'unbondingPeriod', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'weightOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
   }
 
@@ -277,6 +281,14 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     
 
     
+    totalStakeOf: TypedContractMethod<
+      [miner: AddressLike, ],
+      [bigint],
+      'view'
+    >
+    
+
+    
     totalStaked: TypedContractMethod<
       [],
       [bigint],
@@ -295,6 +307,14 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     
     unbondingPeriod: TypedContractMethod<
       [],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    weightOf: TypedContractMethod<
+      [miner: AddressLike, ],
       [bigint],
       'view'
     >
@@ -376,6 +396,11 @@ getFunction(nameOrSignature: 'totalActiveStake'): TypedContractMethod<
       [bigint],
       'view'
     >;
+getFunction(nameOrSignature: 'totalStakeOf'): TypedContractMethod<
+      [miner: AddressLike, ],
+      [bigint],
+      'view'
+    >;
 getFunction(nameOrSignature: 'totalStaked'): TypedContractMethod<
       [],
       [bigint],
@@ -388,6 +413,11 @@ getFunction(nameOrSignature: 'treasury'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'unbondingPeriod'): TypedContractMethod<
       [],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'weightOf'): TypedContractMethod<
+      [miner: AddressLike, ],
       [bigint],
       'view'
     >;
