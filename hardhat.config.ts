@@ -18,6 +18,8 @@ export default defineConfig({
     },
   },
   paths: {
+    // A throwaway local chain gets a throwaway Ignition journal (deploy/deploy.ts sets this).
+    ignition: process.env.POH_IGNITION_DIR ?? "./ignition",
     sources: "./contracts",
     tests: { solidity: "./test/contracts", mocha: "./test/mocha" },
   },
