@@ -1,0 +1,161 @@
+/**
+ * `npm run bench:e2e`: end-to-end verification throughput and latency on a local network.
+ *
+ * Starts the devnet (5 miner nodes with the shipped model, committee 3, 1-second blocks; no
+ * indexer or demo), then keeps `--concurrency` verification requests in flight from several
+ * requester accounts through the SDK for `--duration` seconds, and measures:
+ *   - sustained throughput: jobs final per second, from the first request to the last final;
+ *   - request-to-final latency in blocks (finalBlock - requestBlock) and seconds (SDK wall clock,
+ *     request sent to final event seen), p50/p95/max.
+ * Targets (issue 6): final within 3 blocks of the request; at least 20 jobs/s.
+ * Writes bench/results/e2e.json.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { pohCoordinatorAbi } from "../generated/abis.ts";
+import { generateSession, BOT_KINDS } from "../oracle/model/generators/index.ts";
+import type { Telemetry } from "../oracle/src/payload/index.ts";
+import { createPohClient, type PohClient, type VerificationResult } from "../sdk/src/client.ts";
+import { startNetwork } from "../scripts/start.ts";
+import { clients } from "../test/helpers/devnet.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: "string", default: "60" },
+    concurrency: { type: "string", default: "48" },
+    requesters: { type: "string", default: "4" },
+    miners: { type: "string", default: "5" },
+    committee: { type: "string", default: "3" },
+    "block-time": { type: "string", default: "1000" },
+    "port-base": { type: "string", default: "44300" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (values.help) {
+  console.log(`usage: npm run bench:e2e -- [--duration S=60] [--concurrency N=48] [--requesters N=4] [--miners N=5] [--committee N=3] [--block-time MS=1000] [--port-base N=44300]`);
+  process.exit(0);
+}
+const num = (name: keyof typeof values) => {
+  const v = Number(values[name]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name}: must be a positive number`);
+  return v;
+};
+const durationS = num("duration");
+const concurrency = num("concurrency");
+const requesterCount = num("requesters");
+const config = { miners: num("miners"), committee: num("committee"), blockTimeMs: num("block-time"), durationS, concurrency, requesters: requesterCount };
+
+function percentile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+console.log(`bench:e2e — ${config.miners} miners, committee ${config.committee}, ${config.blockTimeMs} ms blocks, ${concurrency} requests in flight for ${durationS} s`);
+const network = await startNetwork({
+  miners: config.miners,
+  committee: config.committee,
+  blockTimeMs: config.blockTimeMs,
+  portBase: num("port-base"),
+  indexer: false,
+  demo: false,
+  runDir: join(ROOT, ".data", "bench-e2e"),
+  log: (l) => console.log(l),
+});
+
+const stopAll = async () => {
+  for (const c of requesters) c.close();
+  await network.stop();
+};
+process.once("SIGINT", () => void stopAll().then(() => process.exit(130)));
+
+const { publicClient } = clients(network.rpcUrl, network.deployment.deployer.privateKey);
+const params = await publicClient.readContract({ address: network.coordinator, abi: pohCoordinatorAbi, functionName: "getParams" });
+const requesters: PohClient[] = network.deployment.accounts.slice(13, 13 + requesterCount).map((a) =>
+  createPohClient({
+    rpcUrl: network.rpcUrl,
+    privateKey: a.privateKey,
+    coordinator: network.coordinator,
+    modelId: network.deployment.modelId,
+    store: network.store,
+    chainId: network.deployment.chainId,
+    fee: params.minFee,
+    pollIntervalMs: 200,
+    timeoutMs: 120_000,
+  }),
+);
+
+// A pool of distinct sessions (humans and every bot family), 10-20 s windows.
+const pool: Telemetry[] = [];
+for (let i = 0; i < 120; i++) {
+  const kind = i % 2 === 0 ? "human" : BOT_KINDS[(i >> 1) % BOT_KINDS.length]!;
+  pool.push(generateSession(kind, 5000 + i, 10_000 + (i % 10) * 1_000));
+}
+
+const results: VerificationResult[] = [];
+const errors: Record<string, number> = {};
+const started = Date.now();
+const deadline = started + durationS * 1000;
+let sent = 0;
+let lastFinal = started;
+let progressTimer: NodeJS.Timeout | undefined = setInterval(() => {
+  const el = (Date.now() - started) / 1000;
+  console.log(`  ${el.toFixed(0).padStart(3)} s  sent ${sent}  final ${results.length}  failed ${Object.values(errors).reduce((a, b) => a + b, 0)}  (${(results.length / el).toFixed(1)} jobs/s)`);
+}, 5_000);
+
+async function worker(i: number): Promise<void> {
+  const client = requesters[i % requesters.length]!;
+  while (Date.now() < deadline) {
+    const telemetry = pool[sent % pool.length]!;
+    sent++;
+    try {
+      results.push(await client.requestVerification(telemetry));
+      lastFinal = Date.now();
+    } catch (err) {
+      const name = (err as Error).name;
+      errors[name] = (errors[name] ?? 0) + 1;
+      if ((errors[name] ?? 0) <= 3) console.log(`  ${name}: ${(err as Error).message.split("\n")[0]}`);
+    }
+  }
+}
+
+try {
+  await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
+} finally {
+  clearInterval(progressTimer);
+  progressTimer = undefined;
+}
+const elapsedS = (lastFinal - started) / 1000;
+const blocks = results.map((r) => r.latencyBlocks).sort((a, b) => a - b);
+const seconds = results.map((r) => r.latencyMs / 1000).sort((a, b) => a - b);
+const within3 = results.filter((r) => r.latencyBlocks <= 3).length;
+const failed = Object.values(errors).reduce((a, b) => a + b, 0);
+
+const report = {
+  bench: "e2e",
+  date: new Date().toISOString(),
+  config,
+  jobs: { sent, final: results.length, failed, errors },
+  throughputJobsPerSecond: Number((results.length / elapsedS).toFixed(2)),
+  latencyBlocks: { p50: percentile(blocks, 0.5), p95: percentile(blocks, 0.95), max: blocks.at(-1) ?? null, within3BlocksPct: Number(((within3 / Math.max(1, results.length)) * 100).toFixed(1)) },
+  latencySeconds: { p50: Number(percentile(seconds, 0.5).toFixed(2)), p95: Number(percentile(seconds, 0.95).toFixed(2)), max: Number((seconds.at(-1) ?? NaN).toFixed(2)) },
+  targets: { finalWithinBlocks: 3, jobsPerSecond: 20 },
+  machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+};
+
+console.log("");
+console.log("| metric | value | target |");
+console.log("|---|---|---|");
+console.log(`| throughput (jobs final / s) | ${report.throughputJobsPerSecond} | >= 20 |`);
+console.log(`| latency p50 / p95 / max (blocks) | ${report.latencyBlocks.p50} / ${report.latencyBlocks.p95} / ${report.latencyBlocks.max} | <= 3 |`);
+console.log(`| final within 3 blocks | ${report.latencyBlocks.within3BlocksPct}% | |`);
+console.log(`| latency p50 / p95 / max (s) | ${report.latencySeconds.p50} / ${report.latencySeconds.p95} / ${report.latencySeconds.max} | |`);
+console.log(`| jobs sent / final / failed | ${sent} / ${results.length} / ${failed} | |`);
+
+mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
+writeFileSync(join(ROOT, "bench", "results", "e2e.json"), JSON.stringify(report, null, 2) + "\n");
+console.log("\nwrote bench/results/e2e.json");
+await stopAll();
+process.exit(0);

@@ -1,0 +1,244 @@
+/**
+ * Gas benchmark of the job lifecycle on an in-process Hardhat (EDR) network.
+ *
+ *   npm run bench:gas            (tsx bench/gas.ts)
+ *
+ * Prints gas per job (request + N commits + N reveals + finalisation, which the last reveal
+ * performs) for committees of N = 3, 5, 7, unbatched and with commits/reveals in batches of 10
+ * and 50 jobs per transaction, then the committee-draw gas with 10, 100 and 1,000 staked miners,
+ * and writes bench/results/gas.json. Figures are steady-state: a warm-up job runs first so that
+ * one-off costs (a miner's first committee, first credit, first points of the epoch) are not
+ * counted. Gas is what receipts report (including the 21,000 intrinsic gas per transaction).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { network } from "hardhat";
+import type { BaseContract, ContractTransactionResponse, Signer } from "ethers";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const RESULTS = join(ROOT, "bench", "results", "gas.json");
+const FEE = 10n ** 16n;
+const STAKE = 10_000n * 10n ** 18n;
+const MIN_STAKE = 1_000n * 10n ** 18n;
+const INPUT_HASH = `0x${"ab".repeat(32)}`;
+const INPUT_URI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
+
+const { ethers } = await network.connect();
+type Contract = BaseContract & Record<string, (...args: never[]) => Promise<ContractTransactionResponse>>;
+// ethers' generic contract type is loose; this narrows what the benchmark calls.
+interface Protocol {
+  token: Contract;
+  staking: Contract;
+  coordinator: Contract;
+  admin: Signer;
+  treasury: string;
+}
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
+  const receipt = await (await tx).wait();
+  if (!receipt) throw new Error("no receipt");
+  return receipt.gasUsed;
+}
+
+async function deployProtocol(): Promise<Protocol> {
+  const [admin] = await ethers.getSigners();
+  const adminAddress = await admin.getAddress();
+  const treasury = adminAddress;
+  const token = (await ethers.deployContract("PohToken", [adminAddress, treasury])) as unknown as Contract;
+  const staking = (await ethers.deployContract("PohStaking", [
+    adminAddress,
+    await token.getAddress(),
+    treasury,
+    MIN_STAKE,
+    7n * 24n * 3600n,
+  ])) as unknown as Contract;
+  const registry = (await ethers.deployContract("ModelRegistry", [adminAddress])) as unknown as Contract;
+  const emission = (await ethers.deployContract("PohEmission", [
+    adminAddress,
+    await token.getAddress(),
+    1_000_000n,
+    730n,
+  ])) as unknown as Contract;
+  const coordinator = (await ethers.deployContract("PohCoordinator", [
+    adminAddress,
+    await staking.getAddress(),
+    await registry.getAddress(),
+    await emission.getAddress(),
+    treasury,
+  ])) as unknown as Contract;
+  await (await token.setEmission(await emission.getAddress())).wait();
+  await (await staking.setCoordinator(await coordinator.getAddress())).wait();
+  await (await emission.setCoordinator(await coordinator.getAddress())).wait();
+  await (await registry.addModel(`0x${"11".repeat(32)}`, 1, "ipfs://model")).wait();
+  // Wide windows: a batch of 50 requests takes 50 blocks under automine.
+  await (await coordinator.setWindows(1_000, 1_000)).wait();
+  return { token, staking, coordinator, admin, treasury };
+}
+
+let minerSeq = 0;
+async function addMiners(p: Protocol, count: number): Promise<Signer[]> {
+  const signers: Signer[] = [];
+  const stakingAddress = await p.staking.getAddress();
+  for (let i = 0; i < count; i++) {
+    const address = ethers.getAddress(`0x${(0xb0000000 + ++minerSeq).toString(16).padStart(40, "0")}`);
+    await ethers.provider.send("hardhat_setBalance", [address, "0x56BC75E2D63100000"]);
+    const signer = await ethers.getImpersonatedSigner(address);
+    await (await p.token.transfer(address, STAKE)).wait();
+    const token = p.token.connect(signer) as Contract;
+    await (await token.approve(stakingAddress, STAKE)).wait();
+    await (await (p.staking.connect(signer) as Contract).stake(STAKE)).wait();
+    signers.push(signer);
+  }
+  return signers;
+}
+
+async function request(p: Protocol): Promise<{ jobId: bigint; gas: bigint }> {
+  const tx = await p.coordinator.requestVerification(1, INPUT_HASH, INPUT_URI, ethers.ZeroAddress, 0, { value: FEE });
+  const receipt = await tx.wait();
+  if (!receipt) throw new Error("no receipt");
+  const jobId = (await (p.coordinator as unknown as { jobCount(): Promise<bigint> }).jobCount()) as bigint;
+  return { jobId, gas: receipt.gasUsed };
+}
+
+function salt(jobId: bigint, miner: string): string {
+  return ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["string", "uint256", "address"], ["salt", jobId, miner]));
+}
+
+function commitment(jobId: bigint, miner: string, score: number): string {
+  return ethers.keccak256(
+    ethers.AbiCoder.defaultAbiCoder().encode(
+      ["uint256", "address", "uint16", "bytes32"],
+      [jobId, miner, score, salt(jobId, miner)],
+    ),
+  );
+}
+
+/** Gas of `jobs` jobs with every miner on every committee, commits and reveals in batches of `batch`. */
+async function runJobs(p: Protocol, miners: Signer[], jobs: number, batch: number): Promise<bigint> {
+  let total = 0n;
+  const addresses = await Promise.all(miners.map((m) => m.getAddress()));
+  for (let start = 0; start < jobs; start += batch) {
+    const ids: bigint[] = [];
+    for (let j = start; j < Math.min(jobs, start + batch); j++) {
+      const r = await request(p);
+      total += r.gas;
+      ids.push(r.jobId);
+    }
+    const score = (i: number): number => 8000 + 10 * i;
+    for (let i = 0; i < miners.length; i++) {
+      const c = p.coordinator.connect(miners[i]) as Contract;
+      if (batch === 1) {
+        for (const id of ids) total += await gasOf(c.commit(id, commitment(id, addresses[i], score(i))));
+      } else {
+        total += await gasOf(c.commitBatch(ids, ids.map((id) => commitment(id, addresses[i], score(i)))));
+      }
+    }
+    for (let i = 0; i < miners.length; i++) {
+      const c = p.coordinator.connect(miners[i]) as Contract;
+      if (batch === 1) {
+        for (const id of ids) total += await gasOf(c.reveal(id, score(i), salt(id, addresses[i])));
+      } else {
+        total += await gasOf(
+          c.revealBatch(
+            ids,
+            ids.map(() => score(i)),
+            ids.map((id) => salt(id, addresses[i])),
+          ),
+        );
+      }
+    }
+    for (const id of ids) {
+      const job = (await (p.coordinator as unknown as { getJob(id: bigint): Promise<{ status: bigint }> }).getJob(id));
+      if (job.status !== 2n) throw new Error(`job ${id} did not finalise (status ${job.status})`);
+    }
+  }
+  return total / BigInt(jobs);
+}
+
+interface JobRow {
+  committee: number;
+  batch: number;
+  gasPerJob: number;
+}
+interface SelectionRow {
+  miners: number;
+  committee: number;
+  drawCommitteeGas: number;
+  requestGas: number;
+}
+
+const jobRows: JobRow[] = [];
+for (const n of [3, 5, 7]) {
+  for (const batch of [1, 10, 50]) {
+    const p = await deployProtocol();
+    await (await p.coordinator.setCommittee(n, 0)).wait();
+    const miners = await addMiners(p, n);
+    await runJobs(p, miners, 1, 1); // warm-up: first-time costs
+    const jobs = batch === 1 ? 5 : batch;
+    const gasPerJob = await runJobs(p, miners, jobs, batch);
+    jobRows.push({ committee: n, batch, gasPerJob: Number(gasPerJob) });
+    console.error(`N=${n} batch=${batch}: ${gasPerJob} gas/job`);
+  }
+}
+
+const selectionRows: SelectionRow[] = [];
+{
+  const p = await deployProtocol();
+  const coordinatorAddress = await p.coordinator.getAddress();
+  let staked = 0;
+  for (const target of [10, 100, 1000]) {
+    await addMiners(p, target - staked);
+    staked = target;
+    const data = p.staking.interface.encodeFunctionData("drawCommittee", [ethers.id(`seed${target}`), 5]);
+    const estimate = await ethers.provider.estimateGas({
+      from: coordinatorAddress,
+      to: await p.staking.getAddress(),
+      data,
+    });
+    const requestGas: bigint[] = [];
+    for (let k = 0; k < 3; k++) requestGas.push((await request(p)).gas);
+    const avgRequest = requestGas.reduce((a, b) => a + b, 0n) / BigInt(requestGas.length);
+    // estimateGas includes the 21,000 intrinsic gas of a transaction; the draw itself is the rest.
+    selectionRows.push({
+      miners: target,
+      committee: 5,
+      drawCommitteeGas: Number(estimate - 21_000n),
+      requestGas: Number(avgRequest),
+    });
+    console.error(`miners=${target}: drawCommittee ${estimate - 21_000n}, request ${avgRequest}`);
+  }
+}
+
+const batchName = (b: number): string => (b === 1 ? "unbatched" : `batches of ${b}`);
+console.log("\nGas per job: request + N commits + N reveals + finalise (by the last reveal)\n");
+console.log("| N | unbatched | batches of 10 | batches of 50 |");
+console.log("|---|----------:|--------------:|--------------:|");
+for (const n of [3, 5, 7]) {
+  const cell = (b: number): string => jobRows.find((r) => r.committee === n && r.batch === b)!.gasPerJob.toLocaleString("en-US");
+  console.log(`| ${n} | ${cell(1)} | ${cell(10)} | ${cell(50)} |`);
+}
+console.log("\nCommittee selection (N = 5): drawCommittee and a whole requestVerification\n");
+console.log("| staked miners | drawCommittee | requestVerification |");
+console.log("|--------------:|--------------:|--------------------:|");
+for (const r of selectionRows) {
+  console.log(`| ${r.miners.toLocaleString("en-US")} | ${r.drawCommitteeGas.toLocaleString("en-US")} | ${r.requestGas.toLocaleString("en-US")} |`);
+}
+const target = jobRows.find((r) => r.committee === 3 && r.batch === 50)!.gasPerJob;
+console.log(`\nTarget: N = 3, batches of 50, < 150,000 gas per job: measured ${target.toLocaleString("en-US")} (${target < 150_000 ? "met" : "not met"})`);
+
+mkdirSync(dirname(RESULTS), { recursive: true });
+writeFileSync(
+  RESULTS,
+  `${JSON.stringify(
+    {
+      generatedAt: new Date().toISOString(),
+      note: "gas per job = (requests + commits + reveals incl. finalisation) / jobs, steady state; selection with N = 5",
+      perJob: jobRows.map((r) => ({ ...r, label: batchName(r.batch) })),
+      selection: selectionRows,
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log(`\nwrote ${RESULTS}`);

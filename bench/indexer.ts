@@ -1,0 +1,268 @@
+/**
+ * Indexer benchmark (`npm run bench:indexer`):
+ *  1. generates a history of BENCH_JOBS jobs (default 10,000) on a local Hardhat node: automine
+ *     off, requests sent in bursts and mined together, miners committing and revealing with
+ *     commitBatch/revealBatch (about 1 in 100 jobs has an outlier, who gets slashed);
+ *  2. starts Ponder on that history (fresh PGlite, or Postgres when DATABASE_URL is set) and
+ *     measures the backfill: events indexed per second until it serves the chain head;
+ *  3. measures GraphQL latency (p50/p95/p99) for the leaderboard and for one miner's history
+ *     with 50 concurrent clients, each running a bounded loop, on loopback.
+ * Prints a table and writes bench/results/indexer.json. Ports 42130-42131.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  decodeEventLog,
+  encodeFunctionData,
+  keccak256,
+  parseEther,
+  toHex,
+  type Address,
+  type Hex,
+} from "viem";
+import { pohCoordinatorAbi } from "../generated/abis.ts";
+import { deployProtocol, rpc, stakeMiners, startChain } from "../test/helpers/devnet.ts";
+import { Driver, ROOT, gql, startPonder, waitForBlock, type PonderProcess } from "../test/indexer/harness.ts";
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 100);
+const CLIENTS = 50;
+const REQUESTS_PER_CLIENT = Number(process.env.BENCH_REQUESTS_PER_CLIENT ?? 40);
+const MINERS = 8;
+const CHAIN_PORT = 42130;
+// EIP-7825 caps a transaction's gas at 2^24.
+const TX_GAS_CAP = 16_777_216n;
+const PONDER_PORT = 42131;
+
+type Log = { address: Hex; data: Hex; topics: [Hex, ...Hex[]]; blockNumber: Hex };
+type Receipt = { status: Hex; gasUsed: Hex; blockNumber: Hex };
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+function seeded(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (x * 1664525 + 1013904223) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const chain = await startChain({ port: CHAIN_PORT });
+  let ponder: PonderProcess | undefined;
+  try {
+    const deployment = await deployProtocol(chain.rpcUrl, { parameters: { epochLength: 500n } });
+    const driver = new Driver(chain.rpcUrl, deployment);
+    const minerAccounts = deployment.accounts.slice(1, 1 + MINERS);
+    const integrators = deployment.accounts.slice(12, 16).map((a) => a.address);
+    await stakeMiners(chain.rpcUrl, deployment, minerAccounts.map((a) => a.privateKey), parseEther("100000"));
+    const coordinator = deployment.contracts.PohCoordinator.address;
+    const block = await rpc<{ gasLimit: Hex }>(chain.rpcUrl, "eth_getBlockByNumber", ["latest", false]);
+    const blockGasLimit = BigInt(block.gasLimit);
+
+    // ---------------------------------------------------------------- generate the history
+    await rpc(chain.rpcUrl, "evm_setAutomine", [false]);
+    const send = (from: Address, data: Hex, gas: bigint, value = 0n): Promise<Hex> =>
+      rpc<Hex>(chain.rpcUrl, "eth_sendTransaction", [
+        { from, to: coordinator, data, gas: toHex(gas), value: toHex(value) },
+      ]);
+    /** Mines until the mempool is empty; returns the mined block range. */
+    const drain = async (): Promise<[bigint, bigint]> => {
+      let first = 0n;
+      for (;;) {
+        await rpc(chain.rpcUrl, "evm_mine");
+        const b = await rpc<{ number: Hex; transactions: Hex[] }>(chain.rpcUrl, "eth_getBlockByNumber", ["latest", false]);
+        if (first === 0n) first = BigInt(b.number);
+        if (b.transactions.length === 0) return [first, BigInt(b.number)];
+      }
+    };
+    const receiptsOk = async (hashes: Hex[], what: string): Promise<bigint> => {
+      const body = hashes.map((h, i) => ({ jsonrpc: "2.0", id: i, method: "eth_getTransactionReceipt", params: [h] }));
+      const res = await fetch(chain.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const out = (await res.json()) as { result: Receipt | null }[];
+      let gas = 0n;
+      for (const r of out) {
+        if (!r.result || r.result.status !== "0x1") throw new Error(`${what}: a transaction failed or was not mined`);
+        gas += BigInt(r.result.gasUsed);
+      }
+      return gas;
+    };
+
+    const rand = seeded(42);
+    let generated = 0;
+    let gasUsed = 0n;
+    const genStart = Date.now();
+    while (generated < JOBS) {
+      const n = Math.min(BATCH, JOBS - generated);
+      const requests: Hex[] = [];
+      for (let i = 0; i < n; i++) {
+        const inputHash = keccak256(toHex(`bench-${generated + i}`));
+        const data = encodeFunctionData({
+          abi: pohCoordinatorAbi,
+          functionName: "requestVerification",
+          args: [deployment.modelId, inputHash, `ipfs://bench-${generated + i}`, "0x0000000000000000000000000000000000000000", 0],
+        });
+        requests.push(await send(integrators[i % integrators.length]!, data, 600_000n, parseEther("0.001")));
+      }
+      const [from, to] = await drain();
+      gasUsed += await receiptsOk(requests, "requestVerification");
+      const logs = await rpc<Log[]>(chain.rpcUrl, "eth_getLogs", [{ address: coordinator, fromBlock: toHex(from), toBlock: toHex(to) }]);
+      const perMiner = new Map<string, { jobIds: bigint[]; scores: number[]; salts: Hex[]; commitments: Hex[] }>();
+      for (const log of logs) {
+        const ev = decodeEventLog({ abi: pohCoordinatorAbi, data: log.data, topics: log.topics });
+        if (ev.eventName !== "JobRequested") continue;
+        const outlier = rand() < 0.01 ? Math.floor(rand() * ev.args.committee.length) : -1;
+        ev.args.committee.forEach((m, i) => {
+          const key = m.toLowerCase();
+          let entry = perMiner.get(key);
+          if (!entry) perMiner.set(key, (entry = { jobIds: [], scores: [], salts: [], commitments: [] }));
+          const score = i === outlier ? 100 : 7000 + Math.floor(rand() * 400);
+          const salt = keccak256(toHex(`salt-${ev.args.jobId}-${key}`));
+          entry.jobIds.push(ev.args.jobId);
+          entry.scores.push(score);
+          entry.salts.push(salt);
+          entry.commitments.push(Driver.commitment(ev.args.jobId, m, score, salt));
+        });
+      }
+      const commits: Hex[] = [];
+      for (const [miner, e] of perMiner) {
+        const data = encodeFunctionData({ abi: pohCoordinatorAbi, functionName: "commitBatch", args: [e.jobIds, e.commitments] });
+        commits.push(await send(miner as Address, data, BigInt(80_000 * e.jobIds.length + 100_000)));
+      }
+      await drain();
+      gasUsed += await receiptsOk(commits, "commitBatch");
+      const reveals: Hex[] = [];
+      for (const [miner, e] of perMiner) {
+        const data = encodeFunctionData({ abi: pohCoordinatorAbi, functionName: "revealBatch", args: [e.jobIds, e.scores, e.salts] });
+        // The last revealer of a job pays for its settlement: leave room for it.
+        const gas = BigInt(400_000 * e.jobIds.length + 200_000);
+        reveals.push(await send(miner as Address, data, gas < TX_GAS_CAP ? gas : TX_GAS_CAP));
+      }
+      await drain();
+      const revealGas = await receiptsOk(reveals, "revealBatch");
+      gasUsed += revealGas;
+      if (generated === 0) process.stdout.write(`first batch: ${n} jobs, reveal gas ${revealGas}, block gas limit ${blockGasLimit}\n`);
+      generated += n;
+      if (generated % 1000 === 0 || generated === JOBS) {
+        process.stdout.write(`generated ${generated}/${JOBS} jobs (${((Date.now() - genStart) / 1000).toFixed(0)} s)\n`);
+      }
+    }
+    await rpc(chain.rpcUrl, "evm_setAutomine", [true]);
+    const genSeconds = (Date.now() - genStart) / 1000;
+    const head = await driver.blockNumber();
+
+    // ---------------------------------------------------------------- backfill
+    const backfillStart = Date.now();
+    ponder = await startPonder({
+      deploymentsFile: deployment.file,
+      rpcUrl: chain.rpcUrl,
+      port: PONDER_PORT,
+      database: process.env.DATABASE_URL ? "postgres" : "pglite",
+      postgresUrl: process.env.DATABASE_URL,
+    });
+    const serving = Date.now();
+    await waitForBlock(ponder, head, 900_000);
+    const backfillSeconds = (Date.now() - backfillStart) / 1000;
+    const indexingSeconds = (Date.now() - serving) / 1000;
+    const metrics = await (await fetch(`${ponder.url}/metrics`)).text();
+    let events = 0;
+    for (const line of metrics.split("\n")) {
+      if (line.startsWith("ponder_indexing_completed_events{")) events += Number(line.split(" ").pop());
+    }
+    const net = await gql<{ network: { jobs: number; jobsFinal: number; totalSlashed: string } }>(ponder.url, `{ network(id: "network") { jobs jobsFinal totalSlashed } }`);
+    if (net.network.jobs !== JOBS) throw new Error(`indexed ${net.network.jobs} jobs, expected ${JOBS}`);
+
+    // ---------------------------------------------------------------- GraphQL latency
+    const top = await gql<{ miners: { items: { id: string }[] } }>(ponder.url, `{ miners(orderBy: "reputation", orderDirection: "desc", limit: 1) { items { id } } }`);
+    const minerId = top.miners.items[0]!.id;
+    const queries = {
+      leaderboard: {
+        query: `{ miners(orderBy: "reputation", orderDirection: "desc", limit: 20) { items { id reputation jobsServed jobsAgreed agreementRateBps livenessFaults outlierFaults totalSlashed feesEarned pohEarned activeStake status } } }`,
+        variables: {},
+      },
+      minerHistory: {
+        query: `query($id: String!) { miner(id: $id) { id reputation jobsServed feesEarned pohEarned
+          memberships(orderBy: "jobId", orderDirection: "desc", limit: 50) { items { jobId outcome scoreBps reward points slashed reputationAfter settledBlock } }
+          ledger(orderBy: "blockNumber", orderDirection: "desc", limit: 50) { items { kind amount jobId epoch blockNumber } }
+          days(orderBy: "day", orderDirection: "desc", limit: 30) { items { date reputation jobsServed feesEarned pohEarned } } } }`,
+        variables: { id: minerId },
+      },
+    };
+    const latency: Record<string, { requests: number; p50: number; p95: number; p99: number; mean: number; rps: number }> = {};
+    for (const [name, q] of Object.entries(queries)) {
+      // Warm-up.
+      for (let i = 0; i < 20; i++) await gql(ponder.url, q.query, q.variables);
+      const times: number[] = [];
+      const body = JSON.stringify(q);
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          for (let i = 0; i < REQUESTS_PER_CLIENT; i++) {
+            const s = performance.now();
+            const res = await fetch(`${ponder!.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body });
+            const json = (await res.json()) as { errors?: unknown[] };
+            if (!res.ok || json.errors) throw new Error(`${name}: ${JSON.stringify(json).slice(0, 300)}`);
+            times.push(performance.now() - s);
+          }
+        }),
+      );
+      const wall = (performance.now() - t0) / 1000;
+      times.sort((a, b) => a - b);
+      latency[name] = {
+        requests: times.length,
+        p50: Number(percentile(times, 50).toFixed(2)),
+        p95: Number(percentile(times, 95).toFixed(2)),
+        p99: Number(percentile(times, 99).toFixed(2)),
+        mean: Number((times.reduce((s, t) => s + t, 0) / times.length).toFixed(2)),
+        rps: Number((times.length / wall).toFixed(0)),
+      };
+    }
+
+    const result = {
+      date: new Date().toISOString(),
+      database: process.env.DATABASE_URL ? "postgres" : "pglite",
+      machine: "2 shared cores",
+      history: {
+        jobs: JOBS,
+        finalJobs: net.network.jobsFinal,
+        blocks: Number(head),
+        generationSeconds: Number(genSeconds.toFixed(1)),
+        gasUsed: gasUsed.toString(),
+      },
+      backfill: {
+        events,
+        secondsFromSpawn: Number(backfillSeconds.toFixed(1)),
+        secondsFromServing: Number(indexingSeconds.toFixed(1)),
+        eventsPerSecond: Math.round(events / backfillSeconds),
+        eventsPerSecondFromServing: Math.round(events / indexingSeconds),
+      },
+      graphql: { clients: CLIENTS, requestsPerClient: REQUESTS_PER_CLIENT, latencyMs: latency },
+      totalSeconds: Number(((Date.now() - started) / 1000).toFixed(1)),
+    };
+    mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
+    writeFileSync(join(ROOT, "bench", "results", "indexer.json"), JSON.stringify(result, null, 2) + "\n");
+
+    console.log(`\nIndexer benchmark (${result.database}, ${JOBS} jobs, ${head} blocks, generated in ${result.history.generationSeconds} s)`);
+    console.log(`backfill: ${events} events in ${result.backfill.secondsFromSpawn} s from spawn = ${result.backfill.eventsPerSecond} events/s` +
+      ` (${result.backfill.eventsPerSecondFromServing} events/s after the HTTP server was up; target >= 5000)`);
+    console.log(`GraphQL, ${CLIENTS} concurrent clients x ${REQUESTS_PER_CLIENT} requests (target p95 < 50 ms):`);
+    console.log("query          requests    p50 ms    p95 ms    p99 ms   req/s");
+    for (const [name, l] of Object.entries(latency)) {
+      console.log(`${name.padEnd(14)} ${String(l.requests).padStart(8)} ${l.p50.toFixed(1).padStart(9)} ${l.p95.toFixed(1).padStart(9)} ${l.p99.toFixed(1).padStart(9)} ${String(l.rps).padStart(7)}`);
+    }
+    console.log("wrote bench/results/indexer.json");
+  } finally {
+    await ponder?.stop();
+    await chain.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

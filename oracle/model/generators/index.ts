@@ -1,0 +1,471 @@
+/**
+ * Synthetic sessions in telemetry format v1: a human-like generator and several bot families.
+ * `generateSession(kind, seed, durationMs?)` is deterministic in (kind, seed, durationMs).
+ *
+ * - human     sigma-lognormal submovements with curvature, corrections, tremor, hover drift,
+ *             log-normal click dwell / keystroke dwell and flight with rollover, wheel bursts,
+ *             device sampling 8-60 ms with timer jitter.
+ * - linear    straight lines at constant speed, fixed sampling, instant clicks, fixed-rate typing (pyautogui-like).
+ * - bezier    cubic Bezier paths traversed at uniform parameter speed, uniform random delays.
+ * - minjerk   minimum-jerk straight strokes (Flash & Hogan), Fitts-law durations, exact endpoints.
+ * - lognormal single sigma-lognormal stroke per movement, straight, noiseless, fixed sampling.
+ * - replay    a human-like session replayed with time-warp and positional noise.
+ * - typing    uniform-jitter typing with teleporting pointer clicks (a scripted form filler).
+ */
+import type { Telemetry, TelemetryEvent } from "../../src/payload/index.ts";
+import { Rng, mixSeed } from "./rng.ts";
+
+export const SESSION_KINDS = ["human", "linear", "bezier", "minjerk", "lognormal", "replay", "typing"] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
+export const BOT_KINDS: readonly SessionKind[] = SESSION_KINDS.filter((k) => k !== "human");
+
+const KIND_SALT: Record<SessionKind, number> = { human: 1, linear: 2, bezier: 3, minjerk: 4, lognormal: 5, replay: 6, typing: 7 };
+
+type Screen = { w: number; h: number };
+
+/** Accumulates events; the pointer position and clock live here. */
+class Builder {
+  events: TelemetryEvent[] = [];
+  t = 0;
+  x: number;
+  y: number;
+  lastX = Number.NaN;
+  lastY = Number.NaN;
+  constructor(readonly screen: Screen, x: number, y: number) {
+    this.x = x;
+    this.y = y;
+  }
+  move(t: number, x: number, y: number): void {
+    const rx = Math.round(Math.min(this.screen.w - 1, Math.max(0, x)));
+    const ry = Math.round(Math.min(this.screen.h - 1, Math.max(0, y)));
+    this.x = rx;
+    this.y = ry;
+    // Browsers only fire mousemove when the pixel position changes.
+    if (rx === this.lastX && ry === this.lastY) return;
+    this.lastX = rx;
+    this.lastY = ry;
+    this.events.push({ t: round1(t), k: "move", x: rx, y: ry });
+  }
+  click(tDown: number, dwell: number, b = 0): void {
+    this.events.push({ t: round1(tDown), k: "down", x: this.x, y: this.y, b });
+    this.events.push({ t: round1(tDown + dwell), k: "up", x: this.x, y: this.y, b });
+  }
+  key(tDown: number, dwell: number, key: number): void {
+    this.events.push({ t: round1(tDown), k: "keydown", key });
+    this.events.push({ t: round1(tDown + dwell), k: "keyup", key });
+  }
+  wheel(t: number, dx: number, dy: number): void {
+    this.events.push({ t: round1(t), k: "wheel", dx, dy });
+  }
+  finish(durationMs: number): Telemetry {
+    const evs = this.events.filter((e) => e.t <= durationMs);
+    // Stable sort by time (typing rollover and clicks interleave).
+    const idx = evs.map((e, i) => [e.t, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    return { v: 1, screen: { ...this.screen }, events: idx.map(([, i]) => evs[i] as TelemetryEvent) };
+  }
+}
+
+function round1(t: number): number {
+  return Math.round(t * 10) / 10;
+}
+
+function erf(x: number): number {
+  // Abramowitz-Stegun 7.1.26, |error| < 1.5e-7.
+  const s = x < 0 ? -1 : 1;
+  const a = Math.abs(x);
+  const k = 1 / (1 + 0.3275911 * a);
+  const y = 1 - ((((1.061405429 * k - 1.453152027) * k + 1.421413741) * k - 0.284496736) * k + 0.254829592) * k * Math.exp(-a * a);
+  return s * y;
+}
+
+/** A sampling clock: next sample time after t for a device with nominal interval dt and jitter. */
+type Clock = (t: number) => number;
+function deviceClock(rng: Rng, dt: number, jitter: number, dropP: number): Clock {
+  return (t) => {
+    let next = t + dt * (1 + jitter * rng.normal() * 0.5);
+    if (rng.chance(dropP)) next += dt; // a missed frame
+    return Math.max(t + 1, next);
+  };
+}
+function fixedClock(dt: number): Clock {
+  return (t) => t + dt;
+}
+
+type Submovement = { t0: number; mu: number; sigma: number; dx: number; dy: number; bulge: number };
+
+/** Fraction of a lognormal submovement done at time t. */
+function lognormalFrac(s: Submovement, t: number): number {
+  const dt = t - s.t0;
+  if (dt <= 0) return 0;
+  return 0.5 * (1 + erf((Math.log(dt) - s.mu) / (s.sigma * Math.SQRT2)));
+}
+
+function pickTarget(rng: Rng, screen: Screen, x: number, y: number): [number, number] {
+  const d = Math.min(screen.w, screen.h) * rng.uniform(0.05, 0.7);
+  const a = rng.uniform(0, 2 * Math.PI);
+  let tx = x + d * Math.cos(a);
+  let ty = y + d * Math.sin(a);
+  if (tx < 10 || tx > screen.w - 10) tx = x - d * Math.cos(a);
+  if (ty < 10 || ty > screen.h - 10) ty = y - d * Math.sin(a);
+  return [Math.min(screen.w - 10, Math.max(10, tx)), Math.min(screen.h - 10, Math.max(10, ty))];
+}
+
+function fittsMs(rng: Rng, dist: number, width: number, a: number, b: number): number {
+  return a + b * Math.log2(dist / width + 1) * rng.uniform(0.85, 1.15);
+}
+
+// ---------------------------------------------------------------- human-like
+
+function humanMove(b: Builder, rng: Rng, clock: Clock, tx: number, ty: number, tremor: number): void {
+  const x0 = b.x;
+  const y0 = b.y;
+  const dx = tx - x0;
+  const dy = ty - y0;
+  const dist = Math.hypot(dx, dy);
+  const dur = fittsMs(rng, dist, rng.uniform(15, 60), 120, rng.uniform(90, 170));
+  const subs: Submovement[] = [];
+  // Primary submovement undershoots or overshoots a little; corrections overlap it.
+  const reach = rng.uniform(0.88, 1.04);
+  const sigma = rng.uniform(0.18, 0.32);
+  const mu = Math.log(dur * 0.45);
+  subs.push({ t0: b.t - dur * 0.08, mu, sigma, dx: dx * reach, dy: dy * reach, bulge: rng.normal() * 0.08 });
+  let restX = dx * (1 - reach);
+  let restY = dy * (1 - reach);
+  const nCorr = dist < 80 ? rng.int(0, 1) : rng.int(1, 3);
+  let tc = b.t + dur * rng.uniform(0.55, 0.8);
+  for (let i = 0; i < nCorr; i++) {
+    const errX = i === nCorr - 1 ? 0 : rng.normal() * 3;
+    const errY = i === nCorr - 1 ? 0 : rng.normal() * 3;
+    const cdx = restX + errX;
+    const cdy = restY + errY;
+    const cd = rng.uniform(120, 260);
+    subs.push({ t0: tc, mu: Math.log(cd * 0.45), sigma: rng.uniform(0.2, 0.4), dx: cdx, dy: cdy, bulge: rng.normal() * 0.1 });
+    restX -= cdx;
+    restY -= cdy;
+    tc += cd * rng.uniform(0.5, 0.9);
+  }
+  const tEnd = Math.max(b.t + dur, tc + 150);
+  let nx = 0;
+  let ny = 0;
+  let t = b.t;
+  while (t < tEnd) {
+    t = clock(t);
+    let px = x0;
+    let py = y0;
+    for (const s of subs) {
+      const f = lognormalFrac(s, t);
+      const bl = s.bulge * Math.sin(Math.PI * f);
+      px += s.dx * f - s.dy * bl;
+      py += s.dy * f + s.dx * bl;
+    }
+    nx = 0.7 * nx + tremor * rng.normal();
+    ny = 0.7 * ny + tremor * rng.normal();
+    b.move(t, px + nx, py + ny);
+  }
+  b.t = t;
+}
+
+function humanPause(b: Builder, rng: Rng, clock: Clock, ms: number): void {
+  const end = b.t + ms;
+  // Hover drift: a resting hand still nudges the mouse now and then.
+  while (b.t < end) {
+    const gap = rng.lognormal(700, 0.8);
+    if (b.t + gap >= end) break;
+    b.t += gap;
+    const steps = rng.int(1, 6);
+    let x = b.x;
+    let y = b.y;
+    const ddx = rng.normal() * 1.5;
+    const ddy = rng.normal() * 1.5;
+    for (let i = 0; i < steps; i++) {
+      b.t = clock(b.t);
+      x += ddx + rng.normal() * 0.5;
+      y += ddy + rng.normal() * 0.5;
+      b.move(b.t, x, y);
+    }
+  }
+  b.t = Math.max(b.t, end);
+}
+
+function humanTyping(b: Builder, rng: Rng, nKeys: number, keyIds: number[], speed: number, dwellMedian: number, pShift: number): void {
+  let t = b.t + 200;
+  const shiftId = keyIds.length + 1;
+  let wordLeft = rng.int(2, 9);
+  for (let i = 0; i < nKeys; i++) {
+    // Zipf-ish key choice.
+    const key = keyIds[Math.min(keyIds.length - 1, Math.floor(keyIds.length * Math.pow(rng.next(), 2.2)))] as number;
+    const dwell = Math.max(25, rng.lognormal(dwellMedian * speed, 0.35));
+    if (rng.chance(pShift)) {
+      // A modifier (shift) pressed before the key and released after it: long dwell and rollover.
+      const lead = Math.max(30, rng.lognormal(130, 0.4));
+      b.key(t - lead, lead + dwell + Math.max(10, rng.lognormal(90, 0.5)), shiftId);
+      t += lead * 0.3;
+    }
+    b.key(t, dwell, key);
+    let flight = Math.max(15, rng.lognormal(150 * speed, 0.5));
+    if (--wordLeft <= 0) {
+      flight += rng.lognormal(350, 0.6);
+      wordLeft = rng.int(2, 9);
+    }
+    if (rng.chance(0.03)) flight += rng.lognormal(1200, 0.5); // thinking
+    t += flight;
+  }
+  b.t = t + rng.lognormal(300, 0.4);
+}
+
+function humanScroll(b: Builder, rng: Rng): void {
+  const n = rng.int(2, 14);
+  const trackpad = rng.chance(0.4);
+  const dir = rng.chance(0.7) ? 1 : -1;
+  let t = b.t;
+  for (let i = 0; i < n; i++) {
+    const dy = trackpad ? Math.round(dir * Math.max(1, rng.lognormal(30, 0.6) * Math.exp(-i / n))) : dir * 100;
+    b.wheel(t, trackpad && rng.chance(0.1) ? Math.round(rng.normal() * 3) : 0, dy);
+    t += trackpad ? Math.max(5, rng.lognormal(18, 0.3)) : Math.max(15, rng.lognormal(70, 0.5));
+  }
+  b.t = t + rng.lognormal(400, 0.5);
+}
+
+function human(rng: Rng, durationMs: number): Telemetry {
+  const screen = rng.pick([{ w: 1920, h: 1080 }, { w: 1366, h: 768 }, { w: 1536, h: 864 }, { w: 2560, h: 1440 }, { w: 1280, h: 800 }]);
+  const dt = rng.pick([8, 8.3, 16.7, 16.7, 16.7, 33.3, 50]);
+  const clock = deviceClock(rng, dt, rng.uniform(0.05, 0.4), rng.uniform(0, 0.05));
+  const b = new Builder(screen, rng.uniform(100, screen.w - 100), rng.uniform(100, screen.h - 100));
+  const tremor = rng.uniform(0.15, 0.8);
+  const keyIds = Array.from({ length: rng.int(15, 40) }, (_, i) => i + 1);
+  const typist = rng.uniform(0.7, 1.5);
+  const pKeys = rng.pick([0, 0.15, 0.3]);
+  const pClick = rng.pick([0, 0.3, 0.6, 0.8]);
+  const dwellMedian = rng.uniform(80, 140);
+  const pShift = rng.uniform(0, 0.25);
+  const pWheel = rng.pick([0, 0.1, 0.25]);
+  b.t = rng.uniform(50, 600);
+  while (b.t < durationMs) {
+    const r = rng.next();
+    if (r < pKeys) {
+      humanTyping(b, rng, rng.int(3, 25), keyIds, typist, dwellMedian, pShift);
+    } else if (r < pKeys + pWheel) {
+      humanScroll(b, rng);
+    } else {
+      const [tx, ty] = pickTarget(rng, screen, b.x, b.y);
+      humanMove(b, rng, clock, tx, ty, tremor);
+      if (rng.chance(pClick)) {
+        b.t += Math.max(40, rng.lognormal(180, 0.6));
+        b.click(b.t, Math.max(30, rng.lognormal(100, 0.3)), rng.chance(0.05) ? 2 : 0);
+        b.t += 120;
+      }
+    }
+    humanPause(b, rng, clock, rng.lognormal(450, 0.9));
+  }
+  return b.finish(durationMs);
+}
+
+// ---------------------------------------------------------------- bots
+
+/** A per-session delay sampler: scripted bots are often constant, sometimes narrow, sometimes uniform. */
+function timing(rng: Rng, lo: number, hi: number): () => number {
+  const mode = rng.int(0, 2);
+  const c = rng.uniform(lo, hi);
+  if (mode === 0) return () => c;
+  if (mode === 1) return () => c * rng.uniform(0.95, 1.05);
+  return () => rng.uniform(lo, hi);
+}
+
+type PathFn = (u: number) => [number, number];
+type BotStyle = {
+  clock: Clock;
+  /** Movement duration for a path of this length. */
+  duration: (dist: number) => number;
+  /** Maps normalised time to normalised progress. */
+  profile: (tau: number) => number;
+  path: (x0: number, y0: number, x1: number, y1: number) => PathFn;
+  delay: () => number;
+  dwell: () => number;
+  typing: { flight: () => number; dwell: () => number } | null;
+  pKeys: number;
+  pClick?: number;
+};
+
+function straight(x0: number, y0: number, x1: number, y1: number): PathFn {
+  return (u) => [x0 + (x1 - x0) * u, y0 + (y1 - y0) * u];
+}
+
+function botMove(b: Builder, s: BotStyle, tx: number, ty: number, noise: Rng | null): void {
+  const x0 = b.x;
+  const y0 = b.y;
+  const dur = Math.max(1, s.duration(Math.hypot(tx - x0, ty - y0)));
+  const path = s.path(x0, y0, tx, ty);
+  const t0 = b.t;
+  let t = t0;
+  while (t < t0 + dur) {
+    t = s.clock(t);
+    const tau = Math.min(1, (t - t0) / dur);
+    const [px, py] = path(s.profile(tau));
+    b.move(t, px + (noise ? noise.normal() * 0.4 : 0), py + (noise ? noise.normal() * 0.4 : 0));
+  }
+  b.move(t, tx, ty);
+  b.t = t;
+}
+
+function runBot(rng: Rng, durationMs: number, s: BotStyle, teleport = false): Telemetry {
+  const screen = rng.pick([{ w: 1920, h: 1080 }, { w: 1366, h: 768 }, { w: 1280, h: 720 }]);
+  const b = new Builder(screen, rng.uniform(100, screen.w - 100), rng.uniform(100, screen.h - 100));
+  b.t = rng.uniform(10, 300);
+  let key = 1;
+  while (b.t < durationMs) {
+    if (s.typing && rng.chance(s.pKeys)) {
+      const n = rng.int(4, 30);
+      for (let i = 0; i < n; i++) {
+        const dw = s.typing.dwell();
+        b.key(b.t, dw, key);
+        key = (key % 26) + 1;
+        b.t += Math.max(dw + 1, s.typing.flight());
+      }
+    } else {
+      const [tx, ty] = pickTarget(rng, screen, b.x, b.y);
+      if (teleport) {
+        b.t += 1;
+        b.move(b.t, tx, ty);
+      } else {
+        botMove(b, s, tx, ty, null);
+      }
+      if (rng.chance(s.pClick ?? 0.8)) {
+        b.t += Math.max(0, s.delay() * 0.2);
+        b.click(b.t, s.dwell());
+        b.t += 1;
+      }
+    }
+    b.t += s.delay();
+  }
+  return b.finish(durationMs);
+}
+
+function linear(rng: Rng, d: number): Telemetry {
+  const dt = rng.pick([1, 5, 10, 16.7, 20]);
+  const speed = rng.uniform(0.5, 4); // px/ms
+  const instant = rng.chance(0.4); // pyautogui without a duration: the pointer jumps
+  const fixedFlight = rng.uniform(5, 80);
+  return runBot(rng, d, {
+    clock: fixedClock(dt),
+    duration: (dist) => (instant ? 0 : dist / speed),
+    profile: (u) => u,
+    path: straight,
+    delay: timing(rng, 20, 400),
+    dwell: timing(rng, 0.5, 30),
+    typing: { flight: () => fixedFlight * (rng.chance(0.5) ? 1 : rng.uniform(0.9, 1.1)), dwell: timing(rng, 0.5, 30) },
+    pKeys: rng.pick([0, 0.2, 0.4]),
+    pClick: rng.pick([0.5, 0.8, 1]),
+  });
+}
+
+function bezier(rng: Rng, d: number): Telemetry {
+  const dt = rng.pick([10, 16.7, 20, 25]);
+  return runBot(rng, d, {
+    clock: fixedClock(dt),
+    duration: (dist) => rng.uniform(200, 1200) + dist * rng.uniform(0.2, 1),
+    profile: (u) => u,
+    path: (x0, y0, x1, y1) => {
+      const c1x = x0 + (x1 - x0) * rng.uniform(0, 1) + rng.normal() * 150;
+      const c1y = y0 + (y1 - y0) * rng.uniform(0, 1) + rng.normal() * 150;
+      const c2x = x0 + (x1 - x0) * rng.uniform(0, 1) + rng.normal() * 150;
+      const c2y = y0 + (y1 - y0) * rng.uniform(0, 1) + rng.normal() * 150;
+      return (u) => {
+        const v = 1 - u;
+        return [
+          v * v * v * x0 + 3 * v * v * u * c1x + 3 * v * u * u * c2x + u * u * u * x1,
+          v * v * v * y0 + 3 * v * v * u * c1y + 3 * v * u * u * c2y + u * u * u * y1,
+        ];
+      };
+    },
+    delay: timing(rng, 200, 2500),
+    dwell: timing(rng, 30, 300),
+    typing: { flight: timing(rng, 50, 400), dwell: timing(rng, 30, 350) },
+    pKeys: rng.pick([0, 0.2, 0.4]),
+    pClick: rng.pick([0, 0.5, 0.8, 1]),
+  });
+}
+
+function minjerk(rng: Rng, d: number): Telemetry {
+  const dt = rng.pick([8, 16.7, 16.7, 33.3]);
+  const a = rng.uniform(100, 250);
+  const bb = rng.uniform(100, 200);
+  return runBot(rng, d, {
+    clock: rng.chance(0.5) ? fixedClock(dt) : deviceClock(rng, dt, 0.2, 0.01),
+    duration: (dist) => fittsMs(rng, dist, 30, a, bb),
+    profile: (u) => u * u * u * (10 - 15 * u + 6 * u * u),
+    path: straight,
+    delay: timing(rng, 150, 1500),
+    dwell: timing(rng, 40, 160),
+    typing: { flight: timing(rng, 80, 300), dwell: timing(rng, 50, 150) },
+    pKeys: rng.pick([0, 0.15, 0.3]),
+    pClick: rng.pick([0, 0.5, 0.8, 1]),
+  });
+}
+
+function lognormalBot(rng: Rng, d: number): Telemetry {
+  const dt = rng.pick([8, 16.7, 16.7]);
+  const sigma = rng.uniform(0.2, 0.35);
+  return runBot(rng, d, {
+    clock: fixedClock(dt),
+    duration: (dist) => fittsMs(rng, dist, 30, 150, 150),
+    profile: (u) => (u <= 0 ? 0 : 0.5 * (1 + erf(Math.log(u / 0.45) / (sigma * Math.SQRT2 * 2.2)))),
+    path: straight,
+    delay: () => rng.lognormal(600, 0.4),
+    dwell: () => rng.lognormal(100, 0.15),
+    typing: { flight: () => rng.lognormal(180, 0.2), dwell: () => rng.lognormal(95, 0.15) },
+    pKeys: rng.pick([0, 0.2]),
+    pClick: rng.pick([0, 0.5, 0.8, 1]),
+  });
+}
+
+function typingBot(rng: Rng, d: number): Telemetry {
+  const base = rng.uniform(60, 250);
+  const jitter = rng.uniform(10, base * 0.6);
+  return runBot(rng, d, {
+    clock: fixedClock(10),
+    duration: () => 1,
+    profile: (u) => u,
+    path: straight,
+    delay: () => rng.uniform(100, 800),
+    dwell: () => rng.uniform(20, 90),
+    typing: { flight: () => base + rng.uniform(-jitter, jitter), dwell: () => rng.uniform(30, 90) },
+    pKeys: 0.85,
+  }, true);
+}
+
+function replay(rng: Rng, seed: number, d: number): Telemetry {
+  const src = human(new Rng(mixSeed(seed, 991)), d / 0.8);
+  const warp = rng.uniform(0.8, 1.2);
+  const wobbleA = rng.uniform(0, 0.05);
+  const wobbleP = rng.uniform(2000, 9000);
+  const noise = rng.uniform(0.5, 2.5);
+  const events: TelemetryEvent[] = [];
+  let last = 0;
+  for (const e of src.events) {
+    let t = e.t * warp + wobbleA * wobbleP * Math.sin((2 * Math.PI * e.t) / wobbleP);
+    t = Math.max(last, Math.round(t * 10) / 10);
+    last = t;
+    if (t > d) break;
+    if (e.k === "move") events.push({ t, k: "move", x: Math.round(e.x + rng.normal() * noise), y: Math.round(e.y + rng.normal() * noise) });
+    else events.push({ ...e, t });
+  }
+  return { v: 1, screen: src.screen ?? { w: 1920, h: 1080 }, events };
+}
+
+/**
+ * Generates one synthetic session of the given kind, deterministic in its arguments.
+ * @param durationMs window length; by default drawn from 10-60 s by the seed.
+ */
+export function generateSession(kind: SessionKind, seed: number, durationMs?: number): Telemetry {
+  const rng = new Rng(mixSeed(seed, KIND_SALT[kind]));
+  const d = durationMs ?? Math.round(rng.uniform(10_000, 60_000));
+  switch (kind) {
+    case "human": return human(rng, d);
+    case "linear": return linear(rng, d);
+    case "bezier": return bezier(rng, d);
+    case "minjerk": return minjerk(rng, d);
+    case "lognormal": return lognormalBot(rng, d);
+    case "replay": return replay(rng, seed, d);
+    case "typing": return typingBot(rng, d);
+  }
+}

@@ -1,0 +1,501 @@
+/**
+ * The integrator's server-side client: validate a session's telemetry, store it where miners can
+ * fetch it, ask the coordinator for a verdict (paying the fee) and wait for the result.
+ *
+ *   const poh = createPohClient({ rpcUrl, privateKey, coordinator, store: "http://127.0.0.1:44001" });
+ *   const { jobId, scoreBps, verdict, txHashes } = await poh.requestVerification(telemetry);
+ */
+import type { Logger } from "pino";
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
+  keccak256,
+  nonceManager,
+  parseEventLogs,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { pohCoordinatorAbi } from "../../generated/abis.ts";
+import { MAX_PAYLOAD_BYTES, parseTelemetry, type Telemetry } from "../../oracle/src/payload/index.ts";
+import {
+  ClientClosedError,
+  PayloadRejectedError,
+  PayloadStoreError,
+  PohError,
+  VerificationTimeoutError,
+  jobFailedError,
+  toPohError,
+} from "./errors.ts";
+import type { PayloadStore } from "./store.ts";
+
+/** Stores payload bytes somewhere miners can fetch them; returns the URI. */
+export type PayloadUploader = (bytes: Uint8Array, hash: Hex) => Promise<string>;
+
+export interface PohClientOptions {
+  /** JSON-RPC endpoint of the chain the coordinator lives on. */
+  rpcUrl: string;
+  /** Key of the account that pays fees and receives refunds. Never logged. */
+  privateKey: Hex;
+  /** PohCoordinator address (from deployments/<chainId>.json). */
+  coordinator: Address;
+  /**
+   * Where payloads go: the base URL of a payload store (PUT /p/<hash>), an in-process
+   * {@link PayloadStore}, or your own uploader.
+   */
+  store: string | PayloadStore | PayloadUploader;
+  /** Registered model version to ask for. Default 1. */
+  modelId?: number;
+  /** Fee per request in wei. Default: the coordinator's minFee, read per request. */
+  fee?: bigint;
+  /** How long requestVerification waits for the job to end. Default 120 s. */
+  timeoutMs?: number;
+  /** How often the client polls the chain for job events. Default 250 ms. */
+  pollIntervalMs?: number;
+  /**
+   * After the reveal deadline, call finalize() or expire() if nobody else did, so the job ends
+   * and a failed one refunds. Default true.
+   */
+  settle?: boolean;
+  /** Chain id, if known (saves one RPC call). */
+  chainId?: number;
+}
+
+export const pohClientDefaults = { modelId: 1, timeoutMs: 120_000, pollIntervalMs: 250, settle: true } as const;
+
+export type JobStage = "requested" | "committed" | "revealed" | "final" | "failed";
+
+/** One step of a job, as requestVerification observes it on chain. */
+export interface JobProgress {
+  stage: JobStage;
+  jobId: bigint;
+  blockNumber: bigint;
+  txHash: Hex;
+  /** The miner that committed or revealed (for those stages). */
+  miner?: Address;
+  commits: number;
+  reveals: number;
+  committee: readonly Address[];
+}
+
+export interface RequestOptions {
+  /** Overrides the client's fee for this request. */
+  fee?: bigint;
+  /** A contract implementing IPohConsumer to receive the verdict, and the gas it may use. */
+  callback?: { address: Address; gasLimit: number };
+  /** Called at each stage (requested, each commit, each reveal, final or failed). */
+  onProgress?: (progress: JobProgress) => void;
+  /** Overrides the client's timeout for this request. */
+  timeoutMs?: number;
+  /** Aborts the wait (the job itself continues on chain). */
+  signal?: AbortSignal;
+}
+
+export interface VerificationResult {
+  jobId: bigint;
+  /** Median score of the agreeing committee, P(human) x 10000. */
+  scoreBps: number;
+  verdict: "human" | "bot";
+  inputHash: Hex;
+  inputURI: string;
+  fee: bigint;
+  committee: Address[];
+  requestBlock: bigint;
+  finalBlock: bigint;
+  /** Blocks from the request to the final transaction. */
+  latencyBlocks: number;
+  /** Wall-clock milliseconds from sending the request to seeing the final event. */
+  latencyMs: number;
+  /** Gas used by the request transaction. */
+  requestGas: bigint;
+  txHashes: { request: Hex; commits: Hex[]; reveals: Hex[]; final: Hex };
+}
+
+export interface WithdrawResult {
+  amount: bigint;
+  txHash?: Hex;
+}
+
+export interface PohClient {
+  /** The paying account's address. */
+  readonly address: Address;
+  /**
+   * Validates the telemetry (format v1), stores it, requests verification and waits for the
+   * job to end. Resolves with the verdict; rejects with a typed {@link PohError}:
+   * InputError (bad telemetry or payload refused), ContractRevertError (e.g. FeeTooLow),
+   * JobExpiredError / JobNoAgreementError / JobInputRejectedError (job failed, fee refunded),
+   * VerificationTimeoutError, RpcError, PayloadStoreError.
+   */
+  requestVerification(telemetry: Telemetry | string | Uint8Array, options?: RequestOptions): Promise<VerificationResult>;
+  /** Pulls refunds credited for failed jobs. Resolves with amount 0 and no transaction if none. */
+  withdrawRefunds(): Promise<WithdrawResult>;
+  /** Native coin credited to this account by the coordinator (refunds). */
+  claimable(): Promise<bigint>;
+  /** Stops watching; pending requests reject with ClientClosedError. */
+  close(): void;
+}
+
+type JobEvent = {
+  eventName: "Committed" | "Revealed" | "JobFinalized" | "JobFailed";
+  jobId: bigint;
+  blockNumber: bigint;
+  txHash: Hex;
+  miner?: Address;
+  result?: number;
+  verdict?: boolean;
+  reason?: number;
+  refund?: bigint;
+};
+
+interface Waiter {
+  jobId: bigint;
+  fromBlock: bigint;
+  revealDeadline: bigint;
+  onEvent(event: JobEvent): void;
+  fail(error: Error): void;
+  settledAt?: bigint;
+}
+
+/** Events kept for jobs nobody waits for yet (a waiter may register just after its events pass). */
+const SEEN_LIMIT = 20_000;
+/** Largest block range per getLogs call. */
+const MAX_RANGE = 1_000n;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function encodeTelemetry(telemetry: Telemetry | string | Uint8Array): Uint8Array {
+  if (telemetry instanceof Uint8Array) return telemetry;
+  const text = typeof telemetry === "string" ? telemetry : JSON.stringify(telemetry);
+  return new TextEncoder().encode(text);
+}
+
+function httpUploader(baseUrl: string, timeoutMs: number): PayloadUploader {
+  const base = baseUrl.replace(/\/$/, "");
+  return async (bytes, hash) => {
+    const url = `${base}/p/${hash}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: "PUT",
+        body: Buffer.from(bytes),
+        headers: { "content-type": "application/json" },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw new PayloadStoreError(`payload store ${base} unreachable: ${(err as Error).message}`, { cause: err });
+    }
+    const text = await res.text();
+    if (res.status === 413 || res.status === 422 || res.status === 400) {
+      throw new PayloadRejectedError(`payload store refused the payload (${res.status}): ${text}`, res.status);
+    }
+    if (!res.ok) throw new PayloadStoreError(`payload store answered ${res.status}: ${text}`);
+    return url;
+  };
+}
+
+function toUploader(store: PohClientOptions["store"]): PayloadUploader {
+  if (typeof store === "string") return httpUploader(store, 10_000);
+  if (typeof store === "function") return store;
+  return async (bytes) => (await store.put(bytes)).uri;
+}
+
+/** Creates a client. Nothing touches the network until the first call. */
+export function createPohClient(options: PohClientOptions, context: { logger?: Logger } = {}): PohClient {
+  const modelId = options.modelId ?? pohClientDefaults.modelId;
+  const defaultTimeout = options.timeoutMs ?? pohClientDefaults.timeoutMs;
+  const pollMs = options.pollIntervalMs ?? pohClientDefaults.pollIntervalMs;
+  const settle = options.settle ?? pohClientDefaults.settle;
+  const coordinator = options.coordinator;
+  const log = context.logger?.child({ module: "poh-sdk" });
+  const upload = toUploader(options.store);
+  // The nonce manager lets concurrent requests from one account get distinct nonces.
+  const account: Account = privateKeyToAccount(options.privateKey, { nonceManager });
+  const transport = http(options.rpcUrl, { retryCount: 2, timeout: 20_000 });
+
+  let clientsPromise: Promise<{ publicClient: PublicClient<Transport, Chain>; walletClient: WalletClient<Transport, Chain, Account> }> | undefined;
+  const clients = () =>
+    (clientsPromise ??= (async () => {
+      let chainId = options.chainId;
+      if (chainId === undefined) {
+        const probe = createPublicClient({ transport });
+        try {
+          chainId = await probe.getChainId();
+        } catch (err) {
+          clientsPromise = undefined;
+          throw toPohError(err, "eth_chainId");
+        }
+      }
+      const chain = defineChain({
+        id: chainId,
+        name: `chain-${chainId}`,
+        nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+        rpcUrls: { default: { http: [options.rpcUrl] } },
+      });
+      return {
+        publicClient: createPublicClient({ chain, transport, pollingInterval: pollMs }),
+        walletClient: createWalletClient({ chain, transport, account }),
+      };
+    })());
+
+  // ---------------------------------------------------------------- one shared event watcher
+  const waiters = new Map<bigint, Waiter>();
+  const seen = new Map<bigint, JobEvent[]>();
+  let cursor: bigint | undefined;
+  let watching = false;
+  let closed = false;
+
+  const remember = (event: JobEvent) => {
+    const list = seen.get(event.jobId);
+    if (list) list.push(event);
+    else {
+      seen.set(event.jobId, [event]);
+      if (seen.size > SEEN_LIMIT) seen.delete(seen.keys().next().value as bigint);
+    }
+  };
+
+  const dispatch = (event: JobEvent) => {
+    const waiter = waiters.get(event.jobId);
+    if (waiter) waiter.onEvent(event);
+    else remember(event);
+  };
+
+  async function trySettle(waiter: Waiter, head: bigint): Promise<void> {
+    if (!settle || head <= waiter.revealDeadline) return;
+    if (waiter.settledAt !== undefined && head < waiter.settledAt + 3n) return;
+    waiter.settledAt = head;
+    const { walletClient } = await clients();
+    for (const functionName of ["finalize", "expire"] as const) {
+      try {
+        await walletClient.writeContract({ address: coordinator, abi: pohCoordinatorAbi, functionName, args: [waiter.jobId] });
+        log?.info({ jobId: waiter.jobId.toString(), functionName }, "settled job after its reveal deadline");
+        return;
+      } catch {
+        // Not finalizable means try expire; both failing means someone else ended it.
+      }
+    }
+  }
+
+  async function watchLoop(): Promise<void> {
+    const { publicClient } = await clients();
+    let failures = 0;
+    while (waiters.size > 0 && !closed) {
+      try {
+        const head = await publicClient.getBlockNumber({ cacheTime: 0 });
+        let from = cursor ?? [...waiters.values()].reduce((m, w) => (w.fromBlock < m ? w.fromBlock : m), head);
+        while (from <= head) {
+          const to = from + MAX_RANGE - 1n < head ? from + MAX_RANGE - 1n : head;
+          const logs = await publicClient.getContractEvents({ address: coordinator, abi: pohCoordinatorAbi, fromBlock: from, toBlock: to, strict: true });
+          for (const l of logs) {
+            const base = { blockNumber: l.blockNumber, txHash: l.transactionHash };
+            switch (l.eventName) {
+              case "Committed":
+              case "Revealed":
+                dispatch({ ...base, eventName: l.eventName, jobId: l.args.jobId, miner: l.args.miner });
+                break;
+              case "JobFinalized":
+                dispatch({ ...base, eventName: "JobFinalized", jobId: l.args.jobId, result: l.args.result, verdict: l.args.verdict });
+                break;
+              case "JobFailed":
+                dispatch({ ...base, eventName: "JobFailed", jobId: l.args.jobId, reason: l.args.reason, refund: l.args.refund });
+                break;
+              default:
+                break;
+            }
+          }
+          from = to + 1n;
+          cursor = from;
+        }
+        for (const waiter of waiters.values()) await trySettle(waiter, head);
+        failures = 0;
+      } catch (err) {
+        failures++;
+        log?.warn({ err: toPohError(err, "getLogs").message, failures }, "polling the coordinator failed; retrying");
+      }
+      await sleep(pollMs * Math.min(8, 2 ** Math.min(failures, 3)));
+    }
+    watching = false;
+    if (waiters.size === 0) cursor = undefined;
+    else if (!closed) startWatching();
+  }
+
+  function startWatching(): void {
+    if (watching || closed) return;
+    watching = true;
+    watchLoop().catch((err: unknown) => {
+      watching = false;
+      const error = toPohError(err, "watch");
+      for (const w of [...waiters.values()]) w.fail(error);
+    });
+  }
+
+  // ---------------------------------------------------------------- API
+  async function requestVerification(
+    telemetry: Telemetry | string | Uint8Array,
+    req: RequestOptions = {},
+  ): Promise<VerificationResult> {
+    if (closed) throw new ClientClosedError();
+    const timeoutMs = req.timeoutMs ?? defaultTimeout;
+    const started = Date.now();
+    const bytes = encodeTelemetry(telemetry);
+    if (bytes.byteLength > MAX_PAYLOAD_BYTES) {
+      throw new PayloadRejectedError(`payload: ${bytes.byteLength} bytes exceeds the limit of ${MAX_PAYLOAD_BYTES} bytes`, 413);
+    }
+    parseTelemetry(bytes); // throws InputError naming the first offending field
+    const inputHash = keccak256(bytes);
+    const inputURI = await upload(bytes, inputHash);
+
+    const { publicClient, walletClient } = await clients();
+    let fee = req.fee ?? options.fee;
+    if (fee === undefined) {
+      try {
+        fee = (await publicClient.readContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "getParams" })).minFee;
+      } catch (err) {
+        throw toPohError(err, "getParams");
+      }
+    }
+    let requestTx: Hex;
+    try {
+      requestTx = await walletClient.writeContract({
+        address: coordinator,
+        abi: pohCoordinatorAbi,
+        functionName: "requestVerification",
+        args: [modelId, inputHash, inputURI, req.callback?.address ?? "0x0000000000000000000000000000000000000000", req.callback?.gasLimit ?? 0],
+        value: fee,
+      });
+    } catch (err) {
+      throw toPohError(err, "requestVerification");
+    }
+    const remaining = () => timeoutMs - (Date.now() - started);
+    let receipt;
+    try {
+      receipt = await publicClient.waitForTransactionReceipt({ hash: requestTx, pollingInterval: pollMs, timeout: Math.max(1, remaining()) });
+    } catch (err) {
+      if (err instanceof Error && err.name === "WaitForTransactionReceiptTimeoutError") {
+        throw new VerificationTimeoutError(undefined, timeoutMs, "sent");
+      }
+      throw toPohError(err, "requestVerification receipt");
+    }
+    if (receipt.status !== "success") {
+      throw toPohError(new Error(`requestVerification transaction ${requestTx} reverted`), "requestVerification");
+    }
+    const requested = parseEventLogs({ abi: pohCoordinatorAbi, logs: receipt.logs, eventName: "JobRequested" }).find(
+      (l) => l.address.toLowerCase() === coordinator.toLowerCase(),
+    );
+    if (!requested) throw new PohError(`no JobRequested event in ${requestTx}; is ${coordinator} the coordinator?`);
+    const { jobId, committee, revealDeadline } = requested.args;
+    log?.debug({ jobId: jobId.toString(), tx: requestTx }, "verification requested");
+
+    const commits: Hex[] = [];
+    const reveals: Hex[] = [];
+    const progress = (stage: JobStage, blockNumber: bigint, txHash: Hex, miner?: Address) => {
+      if (!req.onProgress) return;
+      try {
+        req.onProgress({ stage, jobId, blockNumber, txHash, miner, commits: commits.length, reveals: reveals.length, committee });
+      } catch (err) {
+        log?.warn({ err }, "onProgress threw");
+      }
+    };
+    progress("requested", receipt.blockNumber, requestTx);
+
+    return new Promise<VerificationResult>((resolve, reject) => {
+      let stage: JobStage = "requested";
+      const finish = (error?: Error, result?: VerificationResult) => {
+        clearTimeout(timer);
+        req.signal?.removeEventListener("abort", onAbort);
+        waiters.delete(jobId);
+        if (error) reject(error);
+        else resolve(result!);
+      };
+      const timer = setTimeout(() => finish(new VerificationTimeoutError(jobId, timeoutMs, stage)), Math.max(1, remaining()));
+      const onAbort = () => finish(req.signal?.reason instanceof Error ? req.signal.reason : new Error("aborted"));
+      req.signal?.addEventListener("abort", onAbort, { once: true });
+
+      const waiter: Waiter = {
+        jobId,
+        fromBlock: receipt.blockNumber,
+        revealDeadline,
+        fail: (error) => finish(error),
+        onEvent(event) {
+          switch (event.eventName) {
+            case "Committed":
+              commits.push(event.txHash);
+              stage = "committed";
+              return progress("committed", event.blockNumber, event.txHash, event.miner);
+            case "Revealed":
+              reveals.push(event.txHash);
+              stage = "revealed";
+              return progress("revealed", event.blockNumber, event.txHash, event.miner);
+            case "JobFinalized": {
+              progress("final", event.blockNumber, event.txHash);
+              const scoreBps = event.result ?? 0;
+              return finish(undefined, {
+                jobId,
+                scoreBps,
+                verdict: event.verdict ? "human" : "bot",
+                inputHash,
+                inputURI,
+                fee: fee!,
+                committee: [...committee],
+                requestBlock: receipt.blockNumber,
+                finalBlock: event.blockNumber,
+                latencyBlocks: Number(event.blockNumber - receipt.blockNumber),
+                latencyMs: Date.now() - started,
+                requestGas: receipt.gasUsed,
+                txHashes: { request: requestTx, commits, reveals, final: event.txHash },
+              });
+            }
+            case "JobFailed":
+              progress("failed", event.blockNumber, event.txHash);
+              return finish(jobFailedError(jobId, event.reason ?? 1, event.refund ?? 0n, event.txHash));
+          }
+        },
+      };
+      if (closed) return finish(new ClientClosedError());
+      waiters.set(jobId, waiter);
+      const early = seen.get(jobId);
+      if (early) {
+        seen.delete(jobId);
+        for (const event of early) if (waiters.has(jobId)) waiter.onEvent(event);
+      }
+      if (waiters.has(jobId)) startWatching();
+    });
+  }
+
+  async function claimable(): Promise<bigint> {
+    const { publicClient } = await clients();
+    try {
+      return await publicClient.readContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "claimable", args: [account.address] });
+    } catch (err) {
+      throw toPohError(err, "claimable");
+    }
+  }
+
+  async function withdrawRefunds(): Promise<WithdrawResult> {
+    const amount = await claimable();
+    if (amount === 0n) return { amount };
+    const { publicClient, walletClient } = await clients();
+    try {
+      const txHash = await walletClient.writeContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "withdraw" });
+      const receipt = await publicClient.waitForTransactionReceipt({ hash: txHash, pollingInterval: pollMs });
+      if (receipt.status !== "success") throw new PohError(`withdraw transaction ${txHash} reverted`);
+      const [withdrawn] = parseEventLogs({ abi: pohCoordinatorAbi, logs: receipt.logs, eventName: "Withdrawn" });
+      return { amount: withdrawn?.args.amount ?? amount, txHash };
+    } catch (err) {
+      throw toPohError(err, "withdraw");
+    }
+  }
+
+  function close(): void {
+    closed = true;
+    for (const waiter of [...waiters.values()]) waiter.fail(new ClientClosedError());
+  }
+
+  return { address: account.address, requestVerification, withdrawRefunds, claimable, close };
+}
