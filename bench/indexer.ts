@@ -67,10 +67,22 @@ async function main(): Promise<void> {
 
     // ---------------------------------------------------------------- generate the history
     await rpc(chain.rpcUrl, "evm_setAutomine", [false]);
-    const send = (from: Address, data: Hex, gas: bigint, value = 0n): Promise<Hex> =>
-      rpc<Hex>(chain.rpcUrl, "eth_sendTransaction", [
-        { from, to: coordinator, data, gas: toHex(gas), value: toHex(value) },
-      ]);
+    type Tx = { from: Address; data: Hex; gas: bigint; value?: bigint };
+    /** Sends many transactions in one JSON-RPC batch (the node's dev accounts sign them). */
+    const sendAll = async (txs: Tx[]): Promise<Hex[]> => {
+      const body = txs.map((t, i) => ({
+        jsonrpc: "2.0",
+        id: i,
+        method: "eth_sendTransaction",
+        params: [{ from: t.from, to: coordinator, data: t.data, gas: toHex(t.gas), value: toHex(t.value ?? 0n) }],
+      }));
+      const res = await fetch(chain.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const out = (await res.json()) as { id: number; result?: Hex; error?: { message: string } }[];
+      return out.sort((a, b) => a.id - b.id).map((r) => {
+        if (!r.result) throw new Error(`eth_sendTransaction: ${r.error?.message}`);
+        return r.result;
+      });
+    };
     /** Mines until the mempool is empty; returns the mined block range. */
     const drain = async (): Promise<[bigint, bigint]> => {
       let first = 0n;
@@ -99,7 +111,7 @@ async function main(): Promise<void> {
     const genStart = Date.now();
     while (generated < JOBS) {
       const n = Math.min(BATCH, JOBS - generated);
-      const requests: Hex[] = [];
+      const requestTxs: Tx[] = [];
       for (let i = 0; i < n; i++) {
         const inputHash = keccak256(toHex(`bench-${generated + i}`));
         const data = encodeFunctionData({
@@ -107,8 +119,9 @@ async function main(): Promise<void> {
           functionName: "requestVerification",
           args: [deployment.modelId, inputHash, `ipfs://bench-${generated + i}`, "0x0000000000000000000000000000000000000000", 0],
         });
-        requests.push(await send(integrators[i % integrators.length]!, data, 600_000n, parseEther("0.001")));
+        requestTxs.push({ from: integrators[i % integrators.length]!, data, gas: 600_000n, value: parseEther("0.001") });
       }
+      const requests = await sendAll(requestTxs);
       const [from, to] = await drain();
       gasUsed += await receiptsOk(requests, "requestVerification");
       const logs = await rpc<Log[]>(chain.rpcUrl, "eth_getLogs", [{ address: coordinator, fromBlock: toHex(from), toBlock: toHex(to) }]);
@@ -129,20 +142,26 @@ async function main(): Promise<void> {
           entry.commitments.push(Driver.commitment(ev.args.jobId, m, score, salt));
         });
       }
-      const commits: Hex[] = [];
-      for (const [miner, e] of perMiner) {
-        const data = encodeFunctionData({ abi: pohCoordinatorAbi, functionName: "commitBatch", args: [e.jobIds, e.commitments] });
-        commits.push(await send(miner as Address, data, BigInt(80_000 * e.jobIds.length + 100_000)));
-      }
+      const commits = await sendAll(
+        [...perMiner].map(([miner, e]) => ({
+          from: miner as Address,
+          data: encodeFunctionData({ abi: pohCoordinatorAbi, functionName: "commitBatch", args: [e.jobIds, e.commitments] }),
+          gas: BigInt(80_000 * e.jobIds.length + 100_000),
+        })),
+      );
       await drain();
       gasUsed += await receiptsOk(commits, "commitBatch");
-      const reveals: Hex[] = [];
-      for (const [miner, e] of perMiner) {
-        const data = encodeFunctionData({ abi: pohCoordinatorAbi, functionName: "revealBatch", args: [e.jobIds, e.scores, e.salts] });
-        // The last revealer of a job pays for its settlement: leave room for it.
-        const gas = BigInt(400_000 * e.jobIds.length + 200_000);
-        reveals.push(await send(miner as Address, data, gas < TX_GAS_CAP ? gas : TX_GAS_CAP));
-      }
+      const reveals = await sendAll(
+        [...perMiner].map(([miner, e]) => {
+          // The last revealer of a job pays for its settlement: leave room for it.
+          const gas = BigInt(400_000 * e.jobIds.length + 200_000);
+          return {
+            from: miner as Address,
+            data: encodeFunctionData({ abi: pohCoordinatorAbi, functionName: "revealBatch", args: [e.jobIds, e.scores, e.salts] }),
+            gas: gas < TX_GAS_CAP ? gas : TX_GAS_CAP,
+          };
+        }),
+      );
       await drain();
       const revealGas = await receiptsOk(reveals, "revealBatch");
       gasUsed += revealGas;
@@ -152,6 +171,9 @@ async function main(): Promise<void> {
         process.stdout.write(`generated ${generated}/${JOBS} jobs (${((Date.now() - genStart) / 1000).toFixed(0)} s)\n`);
       }
     }
+    // Bury the history below Ponder's finality depth (30 blocks on a dev chain) so that all of it
+    // is a backfill rather than realtime indexing.
+    for (let i = 0; i < 40; i++) await rpc(chain.rpcUrl, "evm_mine");
     await rpc(chain.rpcUrl, "evm_setAutomine", [true]);
     const genSeconds = (Date.now() - genStart) / 1000;
     const head = await driver.blockNumber();
@@ -164,6 +186,8 @@ async function main(): Promise<void> {
       port: PONDER_PORT,
       database: process.env.DATABASE_URL ? "postgres" : "pglite",
       postgresUrl: process.env.DATABASE_URL,
+      verbose: process.env.BENCH_VERBOSE === "1",
+      logLevel: process.env.BENCH_VERBOSE === "1" ? "info" : "warn",
     });
     const serving = Date.now();
     await waitForBlock(ponder, head, 900_000);

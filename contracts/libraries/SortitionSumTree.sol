@@ -2,33 +2,43 @@
 pragma solidity ^0.8.24;
 
 /// @title SortitionSumTree
-/// @notice A binary sum tree over append-only weighted leaves (as in Kleros' sortition sum trees):
+/// @notice A sum tree over append-only weighted leaves (as in Kleros' sortition sum trees):
 /// setting a weight and drawing a leaf with probability proportional to weight both cost
 /// O(log n) storage accesses in the number of leaves n.
-/// @dev Nodes live in one mapping keyed by (level << 128 | index): level 0 holds the leaves, the
-/// parent of (level, i) is (level + 1, i / 2) and the root is (height, 0), where height is the
-/// smallest h with 2^h >= leafCount. Appending past 2^height adds one level on top whose root
-/// equals the old root (its right half is still empty), so no existing node ever moves.
+/// @dev 4-ary tree with the four child sums of a node packed as uint64s in one storage slot, so
+/// a draw or an update touches one slot per level and there are log4(n) levels (5 for 1,000
+/// leaves): half the slots of a binary tree. Leaves have no slot of their own: a leaf's weight is
+/// its field in its level-1 node. Slots are keyed by (level << 128 | index); node (level, i)
+/// covers leaves [i * 4^level, (i + 1) * 4^level) and its child c is (level - 1, 4i + c). The
+/// root is (height, 0), height being the smallest h >= 1 with 4^h >= leafCount. Appending past
+/// 4^height adds one level on top whose first field is the old root's sum, so no node ever moves.
+/// Weights are uint64 and any subtree sum must fit in uint64 (callers pick the unit).
 library SortitionSumTree {
     /// @notice Thrown by set() and weightOf() if the leaf does not exist.
     error LeafOutOfRange(uint256 leaf, uint256 leafCount);
     /// @notice Thrown by draw() if the leaves left to draw from have zero total weight.
     error NothingToDraw(uint256 drawn, uint256 size);
+    /// @notice Thrown by append() and set() if a weight or a subtree sum would not fit in uint64.
+    error WeightOverflow(uint256 weight);
 
     struct Tree {
         uint256 leafCount;
         uint256 height;
-        mapping(uint256 key => uint256 sum) nodes;
+        mapping(uint256 key => uint256 packedChildSums) nodes;
     }
+
+    uint256 private constant _MASK = type(uint64).max;
 
     /// @notice Appends a leaf with `weight` and returns its index (0, 1, 2, ...).
     function append(Tree storage tree, uint256 weight) internal returns (uint256 leaf) {
         leaf = tree.leafCount;
         tree.leafCount = leaf + 1;
         uint256 height = tree.height;
-        if (leaf != 0 && leaf == (uint256(1) << height)) {
-            // The tree is full: the new root covers the old root and an empty right half.
-            tree.nodes[_key(height + 1, 0)] = tree.nodes[_key(height, 0)];
+        if (height == 0) {
+            tree.height = 1;
+        } else if (leaf == (uint256(1) << (2 * height))) {
+            // The tree is full: the new root's first child is the old root.
+            tree.nodes[_key(height + 1, 0)] = _sum(tree.nodes[_key(height, 0)]);
             tree.height = height + 1;
         }
         if (weight != 0) set(tree, leaf, weight);
@@ -38,32 +48,36 @@ library SortitionSumTree {
     function set(Tree storage tree, uint256 leaf, uint256 weight) internal {
         uint256 count = tree.leafCount;
         if (leaf >= count) revert LeafOutOfRange(leaf, count);
-        uint256 old = tree.nodes[_key(0, leaf)];
+        if (weight > _MASK) revert WeightOverflow(weight);
+        uint256 old = (tree.nodes[_key(1, leaf >> 2)] >> ((leaf & 3) << 6)) & _MASK;
         if (old == weight) return;
-        tree.nodes[_key(0, leaf)] = weight;
         uint256 height = tree.height;
-        uint256 index = leaf;
-        if (weight > old) {
-            uint256 diff = weight - old;
-            for (uint256 level = 1; level <= height; ++level) {
-                index >>= 1;
-                tree.nodes[_key(level, index)] += diff;
+        bool up = weight > old;
+        uint256 diff = up ? weight - old : old - weight;
+        for (uint256 level = 1; level <= height; ++level) {
+            uint256 key = _key(level, leaf >> (2 * level));
+            uint256 shift = ((leaf >> (2 * (level - 1))) & 3) << 6;
+            uint256 packed = tree.nodes[key];
+            uint256 field = (packed >> shift) & _MASK;
+            if (up) {
+                field += diff;
+                if (field > _MASK) revert WeightOverflow(field);
+            } else {
+                field -= diff;
             }
-        } else {
-            uint256 diff = old - weight;
-            for (uint256 level = 1; level <= height; ++level) {
-                index >>= 1;
-                tree.nodes[_key(level, index)] -= diff;
-            }
+            packed = (packed & ~(_MASK << shift)) | (field << shift);
+            tree.nodes[key] = packed;
+            // The root's sum becomes a field when the tree grows: it must fit too.
+            if (up && level == height && _sum(packed) > _MASK) revert WeightOverflow(_sum(packed));
         }
     }
 
     /// @notice Draws `size` distinct leaves, each draw with probability proportional to weight
     /// among the leaves not drawn yet (sampling without replacement). Reads O(size * log n)
-    /// nodes and writes nothing: drawn leaves are kept in memory and their weights subtracted
+    /// slots and writes nothing: drawn leaves are kept in memory and their weights subtracted
     /// from the sums met on the way down.
     /// @dev Draw i uses r_i = keccak256(seed, i) mod (remaining total weight); the modulo bias is
-    /// below total / 2^256. Reverts NothingToDraw if fewer than `size` leaves have weight.
+    /// below 2^64 / 2^256. Reverts NothingToDraw if fewer than `size` leaves have weight.
     function draw(Tree storage tree, bytes32 seed, uint256 size) internal view returns (uint256[] memory leaves) {
         leaves = new uint256[](size);
         uint256[] memory weights = new uint256[](size);
@@ -73,23 +87,26 @@ library SortitionSumTree {
             if (remaining == 0) revert NothingToDraw(i, size);
             uint256 r = uint256(keccak256(abi.encode(seed, i))) % remaining;
             uint256 index;
+            uint256 w;
             for (uint256 level = height; level != 0; --level) {
-                uint256 left = index << 1;
-                uint256 leftSum = tree.nodes[_key(level - 1, left)];
-                // Take out the weight of leaves already drawn under the left child.
-                uint256 shift = level - 1;
+                uint256 packed = tree.nodes[_key(level, index)];
+                // Weight already drawn under each of the four children.
+                uint256[4] memory taken;
+                uint256 below = 2 * (level - 1);
                 for (uint256 j; j < i; ++j) {
-                    if (leaves[j] >> shift == left) leftSum -= weights[j];
+                    if (leaves[j] >> (below + 2) == index) taken[(leaves[j] >> below) & 3] += weights[j];
                 }
-                if (r < leftSum) {
-                    index = left;
-                } else {
-                    r -= leftSum;
-                    index = left | 1;
+                uint256 c;
+                while (true) {
+                    w = ((packed >> (c << 6)) & _MASK) - taken[c];
+                    // r < sum of the adjusted children, so some child c <= 3 satisfies r < w.
+                    if (r < w) break;
+                    r -= w;
+                    ++c;
                 }
+                index = (index << 2) | c;
             }
-            // r < adjusted weight of this leaf, so it has weight and was not drawn before.
-            uint256 w = tree.nodes[_key(0, index)];
+            // r < w: this leaf has weight and was not drawn before (a drawn leaf adjusts to 0).
             leaves[i] = index;
             weights[i] = w;
             remaining -= w;
@@ -98,19 +115,26 @@ library SortitionSumTree {
 
     /// @notice Sum of all leaf weights.
     function total(Tree storage tree) internal view returns (uint256) {
-        return tree.nodes[_key(tree.height, 0)];
+        uint256 height = tree.height;
+        return height == 0 ? 0 : _sum(tree.nodes[_key(height, 0)]);
     }
 
     /// @notice Weight of one leaf.
     function weightOf(Tree storage tree, uint256 leaf) internal view returns (uint256) {
         uint256 count = tree.leafCount;
         if (leaf >= count) revert LeafOutOfRange(leaf, count);
-        return tree.nodes[_key(0, leaf)];
+        return (tree.nodes[_key(1, leaf >> 2)] >> ((leaf & 3) << 6)) & _MASK;
     }
 
-    /// @notice Sum stored at node (level, index); level 0 are leaves. For tests and tooling.
+    /// @notice Sum of the subtree at (level, index): level 0 is a leaf, level k covers 4^k leaves.
+    /// For tests and tooling.
     function nodeSum(Tree storage tree, uint256 level, uint256 index) internal view returns (uint256) {
-        return tree.nodes[_key(level, index)];
+        if (level == 0) return (tree.nodes[_key(1, index >> 2)] >> ((index & 3) << 6)) & _MASK;
+        return _sum(tree.nodes[_key(level, index)]);
+    }
+
+    function _sum(uint256 packed) private pure returns (uint256) {
+        return (packed & _MASK) + ((packed >> 64) & _MASK) + ((packed >> 128) & _MASK) + (packed >> 192);
     }
 
     function _key(uint256 level, uint256 index) private pure returns (uint256) {

@@ -10,6 +10,14 @@ import {PohEmission} from "../../contracts/PohEmission.sol";
 import {PohCoordinator} from "../../contracts/PohCoordinator.sol";
 import {IPohCoordinator} from "../../contracts/interfaces/IPohCoordinator.sol";
 
+/// @dev Cheatcodes beyond utils/Vm.sol that these tests use.
+interface VmExtra {
+    /// Expects the next call to revert with this selector, whatever the error's arguments.
+    function expectPartialRevert(bytes4 selector) external;
+}
+
+VmExtra constant vmx = VmExtra(address(vm));
+
 /// @dev The whole protocol, deployed and wired as deploy/ does, with `minerCount` staked miners.
 /// The test contract is the admin (and so governor and pauser) of everything.
 abstract contract CoordinatorFixture is TestBase {

@@ -2,7 +2,8 @@
 pragma solidity 0.8.30;
 
 import {vm} from "./utils/Vm.sol";
-import {CoordinatorFixture} from "./CoordinatorFixture.t.sol";
+import {CoordinatorFixture, vmx} from "./CoordinatorFixture.t.sol";
+import {PohCoordinator} from "../../contracts/PohCoordinator.sol";
 import {IPohCoordinator} from "../../contracts/interfaces/IPohCoordinator.sol";
 import {IPohStaking} from "../../contracts/interfaces/IPohStaking.sol";
 import {RecordingConsumer} from "../../contracts/test/RecordingConsumer.sol";
@@ -161,7 +162,7 @@ contract ScenariosTest is CoordinatorFixture {
         for (uint256 i; i < 4; ++i) _reveal(jobId, c[i], 7000);
         bytes32 salt = _salt(jobId, c[4]);
         vm.prank(c[4]);
-        vm.expectRevert();
+        vmx.expectPartialRevert(PohCoordinator.InsufficientGasForCallback.selector);
         coordinator.reveal{gas: 400_000}(jobId, 7000, salt);
         // With enough gas the same reveal settles the job and reports the failed callback.
         vm.prank(c[4]);

@@ -13,7 +13,7 @@ contract TreeHarness {
     uint256[] public shadow;
     uint256 public shadowSum;
 
-    uint256 internal constant MAX_WEIGHT = 1e30;
+    uint256 internal constant MAX_WEIGHT = 1e17; // 64 leaves of 1e17 still fit a uint64 root
 
     function append(uint256 weight) public returns (uint256 leaf) {
         weight = weight % (MAX_WEIGHT + 1);
@@ -55,21 +55,23 @@ contract TreeHarness {
         return shadow.length;
     }
 
-    /// @dev True if every internal node equals the sum of its two children and every leaf
-    /// matches the shadow copy.
+    /// @dev True if every internal node equals the sum of its four children, every leaf matches
+    /// the shadow copy and the height is the smallest h >= 1 with 4^h >= leafCount.
     function consistent() external view returns (bool) {
         uint256 n = _tree.leafCount;
         uint256 h = _tree.height;
-        if (n > 1 && (uint256(1) << h) < n) return false;
-        if (h > 0 && (uint256(1) << (h - 1)) >= n) return false;
+        if (n == 0) return h == 0 && _tree.total() == 0;
+        if ((uint256(1) << (2 * h)) < n) return false;
+        if (h > 1 && (uint256(1) << (2 * (h - 1))) >= n) return false;
         for (uint256 i; i < n; ++i) {
             if (_tree.nodeSum(0, i) != shadow[i]) return false;
         }
         uint256 width = n;
         for (uint256 level = 1; level <= h; ++level) {
-            width = (width + 1) / 2;
+            width = (width + 3) / 4;
             for (uint256 i; i < width; ++i) {
-                uint256 children = _tree.nodeSum(level - 1, 2 * i) + _tree.nodeSum(level - 1, 2 * i + 1);
+                uint256 children;
+                for (uint256 c; c < 4; ++c) children += _tree.nodeSum(level - 1, 4 * i + c);
                 if (_tree.nodeSum(level, i) != children) return false;
             }
         }
@@ -77,7 +79,6 @@ contract TreeHarness {
     }
 }
 
-/// @dev Adds an unchecked setter for revert tests (kept out of the invariant target).
 contract RawTreeHarness is TreeHarness {
     using SortitionSumTree for SortitionSumTree.Tree;
 
@@ -96,18 +97,47 @@ contract SortitionSumTreeTest is TestBase {
     // ----------------------------------------------------------------- append
 
     function test_append_ReturnsSequentialLeavesAndGrowsHeight() public {
+        assertEq(tree.height(), 0, "empty");
         assertEq(tree.append(5), 0, "leaf 0");
-        assertEq(tree.height(), 0, "height 1 leaf");
+        assertEq(tree.height(), 1, "height 1 leaf");
         assertEq(tree.append(0), 1, "leaf 1");
-        assertEq(tree.height(), 1, "height 2 leaves");
-        assertEq(tree.append(7), 2, "leaf 2");
-        assertEq(tree.height(), 2, "height 3 leaves");
+        tree.append(7);
         tree.append(1);
-        assertEq(tree.height(), 2, "height 4 leaves");
-        tree.append(1);
-        assertEq(tree.height(), 3, "height 5 leaves");
-        assertEq(tree.total(), 14, "total");
+        assertEq(tree.height(), 1, "height 4 leaves");
+        assertEq(tree.append(1), 4, "leaf 4");
+        assertEq(tree.height(), 2, "height 5 leaves");
+        for (uint256 i; i < 11; ++i) tree.append(2);
+        assertEq(tree.height(), 2, "height 16 leaves");
+        tree.append(3);
+        assertEq(tree.height(), 3, "height 17 leaves");
+        assertEq(tree.total(), 5 + 7 + 1 + 1 + 22 + 3, "total");
         assertTrue(tree.consistent(), "consistent");
+    }
+
+    function test_set_RevertWhen_WeightAboveUint64() public {
+        tree.append(1);
+        uint256 tooBig = uint256(type(uint64).max) + 1;
+        vm.expectRevert(abi.encodeWithSelector(SortitionSumTree.WeightOverflow.selector, tooBig));
+        tree.setRaw(0, tooBig);
+    }
+
+    function test_set_RevertWhen_SubtreeSumAboveUint64() public {
+        uint256 max = type(uint64).max;
+        for (uint256 i; i < 5; ++i) tree.append(0);
+        tree.setRaw(0, max);
+        // leaves 0 and 1 share a level-1 node whose field in the root would overflow
+        vm.expectRevert(abi.encodeWithSelector(SortitionSumTree.WeightOverflow.selector, max + 1));
+        tree.setRaw(1, 1);
+        // leaf 4 sits under another child of the root: the root's sum would overflow
+        vm.expectRevert(abi.encodeWithSelector(SortitionSumTree.WeightOverflow.selector, max + 1));
+        tree.setRaw(4, 1);
+    }
+
+    function test_set_RevertWhen_RootSumAboveUint64() public {
+        uint256 max = type(uint64).max;
+        tree.append(max);
+        vm.expectRevert(abi.encodeWithSelector(SortitionSumTree.WeightOverflow.selector, max + 1));
+        tree.append(1);
     }
 
     function test_total_ZeroWhenEmpty() public view {
@@ -117,7 +147,7 @@ contract SortitionSumTreeTest is TestBase {
     // -------------------------------------------------------------------- set
 
     function test_set_UpdatesAncestors() public {
-        for (uint256 i; i < 9; ++i) tree.append(i + 1);
+        for (uint256 i; i < 9; ++i) tree.append(i + 1); // three levels of 4
         tree.set(4, 100);
         tree.set(8, 0);
         assertEq(tree.weightOf(4), 100, "leaf 4");
@@ -193,7 +223,7 @@ contract SortitionSumTreeTest is TestBase {
         uint256 n = bound(leaves, 1, 40);
         for (uint256 i; i < n; ++i) {
             seed = uint256(keccak256(abi.encode(seed)));
-            tree.append(seed % 4 == 0 ? 0 : seed);
+            tree.append(seed % 4 == 0 ? 0 : seed); // reduced mod 1e17 + 1 by the harness
         }
         uint256 u = bound(updates, 0, 60);
         for (uint256 i; i < u; ++i) {
@@ -210,7 +240,7 @@ contract SortitionSumTreeTest is TestBase {
         for (uint256 i; i < n; ++i) {
             seed = uint256(keccak256(abi.encode(seed)));
             // Mix tiny and huge weights so that both sides of every comparison are exercised.
-            uint256 w = seed % 3 == 0 ? 0 : (seed % 2 == 0 ? (seed >> 200) % 10 + 1 : seed >> 160);
+            uint256 w = seed % 3 == 0 ? 0 : (seed % 2 == 0 ? (seed >> 200) % 10 + 1 : (seed >> 160) % 1e17);
             tree.append(w);
             if (w != 0) ++weighted;
         }

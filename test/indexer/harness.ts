@@ -47,6 +47,8 @@ export interface PonderOptions {
   pollingIntervalMs?: number;
   /** Print Ponder's output as it runs. */
   verbose?: boolean;
+  /** Ponder's log level (default "warn"). */
+  logLevel?: "error" | "warn" | "info" | "debug" | "trace";
 }
 
 export interface PonderProcess {
@@ -99,8 +101,9 @@ export async function startPonder(options: PonderOptions): Promise<PonderProcess
 
   const child = spawn(
     PONDER_BIN,
-    ["start", "--root", "indexer", "--port", String(options.port), "--hostname", "127.0.0.1", "--log-format", "json", "--log-level", "warn"],
-    { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
+    ["start", "--root", ".", "--port", String(options.port), "--hostname", "127.0.0.1", "--log-format", "json", "--log-level", options.logLevel ?? "warn"],
+    // cwd indexer/: Ponder writes generated/schema.graphql under its working directory.
+    { cwd: join(ROOT, "indexer"), env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let output = "";
   const keep = (chunk: Buffer): void => {

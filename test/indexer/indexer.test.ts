@@ -7,6 +7,8 @@
  * created on that server per run).
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseEther, type Address } from "viem";
 import {
@@ -17,7 +19,7 @@ import {
 } from "../../generated/abis.ts";
 import { reputationOf } from "../../indexer/src/reputation.ts";
 import { deployProtocol, rpc, stakeMiners, startChain, type Chain, type DeployedProtocol } from "../helpers/devnet.ts";
-import { Driver, gql, startPonder, until, waitForBlock, type DatabaseKind, type JobRecord, type PonderProcess } from "./harness.ts";
+import { Driver, ROOT, gql, startPonder, until, waitForBlock, type DatabaseKind, type JobRecord, type PonderProcess } from "./harness.ts";
 
 const STAKE = parseEther("10000");
 const EPOCH_LENGTH = 40n;
@@ -443,6 +445,21 @@ for (const suite of suites) {
       assert.equal(write.status, 500);
       const still = await gql<{ miners: { totalCount: number } }>(ponder!.url, `{ miners { totalCount } }`);
       assert.equal(still.miners.totalCount, 6);
+    });
+
+    it("runs every ready-to-paste query in indexer/README.md without errors", async () => {
+      const readme = readFileSync(join(ROOT, "indexer", "README.md"), "utf8");
+      const blocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
+      assert.equal(blocks.length, 4);
+      for (const query of blocks) {
+        const variables = query.includes("$id: String!")
+          ? { id: miners[0]!.toLowerCase() }
+          : query.includes("$id: BigInt!")
+            ? { id: jobs.faults.jobId.toString() }
+            : {};
+        const data = await gql<Record<string, unknown>>(ponder!.url, query, variables);
+        for (const [field, value] of Object.entries(data)) assert.ok(value !== null, `${field} answered`);
+      }
     });
 
     it("indexes live transactions: a mismatched reveal, a no-reveal finalised by anyone, a failing callback", async () => {

@@ -40,6 +40,13 @@ describe("converters", () => {
     assert.ok(!JSON.stringify(t).includes("shift"), "no key names leave the converter");
   });
 
+  it("desktop: a key logged as a character on press and another on release is one physical key", () => {
+    const keys = "Time,Key pressed,Key released\n1.0,Key.shift,None\n1.1,C,None\n1.2,None,Key.shift\n1.3,None,c\n1.4,!,None\n1.5,None,1\n";
+    const t = convertDesktopSession("time,mouse_x,mouse_y,button,state\n", keys);
+    const ids = t.events.map((e) => (e as { key: number }).key);
+    assert.deepEqual(ids, [1, 2, 1, 2, 3, 3]);
+  });
+
   it("web-bots: epoch ms moves from parallel arrays, clicks dropped, times made non-decreasing", () => {
     const json = JSON.stringify({
       session_id: "x",

@@ -3,7 +3,8 @@
  * request jobs, and run `poh node` as child processes (so SIGKILL is real).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +17,8 @@ export const ROOT = new URL("../..", import.meta.url).pathname;
 
 export type Net = {
   chain: Chain;
+  /** A private copy of the shipped model (the model may be retrained while tests run). */
+  modelPath: string;
   deployment: DeployedProtocol;
   miners: DevAccount[];
   requester: DevAccount;
@@ -26,9 +29,11 @@ export type Net = {
 
 /** Starts a chain on `port`, deploys, stakes `miners` miners and sets committee + windows. */
 export async function setupNet(options: { port: number; miners?: number; commitWindow: number; revealWindow: number; blockTimeMs?: number }): Promise<Net> {
+  const dir = mkdtempSync(join(tmpdir(), "poh-node-test-"));
+  const model = copyModel(join(dir, "model"));
   const chain = await startChain({ port: options.port, blockTimeMs: options.blockTimeMs });
   try {
-    const deployment = await deployProtocol(chain.rpcUrl);
+    const deployment = await deployProtocol(chain.rpcUrl, { modelSha256: `0x${model.sha256}`, featureSpecVersion: model.featureSpecVersion });
     const n = options.miners ?? 3;
     const miners = deployment.accounts.slice(1, 1 + n);
     await stakeMiners(chain.rpcUrl, deployment, miners.map((m) => m.privateKey), parseEther("10000"));
@@ -43,12 +48,28 @@ export async function setupNet(options: { port: number; miners?: number; commitW
       miners,
       requester: deployment.accounts[15]!,
       publicClient: admin.publicClient,
-      dir: mkdtempSync(join(tmpdir(), "poh-node-test-")),
+      dir,
+      modelPath: model.path,
       stop: () => chain.stop(),
     };
   } catch (error) {
     await chain.stop();
     throw error;
+  }
+}
+
+/** Copies the shipped model and manifest into `dir`, retrying until the pair is consistent. */
+export function copyModel(dir: string): { path: string; sha256: string; featureSpecVersion: number } {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "poh-model.onnx");
+  for (let i = 0; ; i++) {
+    copyFileSync(join(ROOT, "oracle/model/poh-model.onnx"), path);
+    copyFileSync(join(ROOT, "oracle/model/manifest.json"), join(dir, "manifest.json"));
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { sha256: string; featureSpecVersion: number };
+    const sha256 = createHash("sha256").update(readFileSync(path)).digest("hex");
+    if (sha256 === manifest.sha256) return { path, sha256, featureSpecVersion: manifest.featureSpecVersion };
+    if (i > 20) throw new Error("the shipped model and its manifest disagree");
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
   }
 }
 
@@ -107,7 +128,7 @@ export function writeConfig(net: Net, name: string, extra: Record<string, unknow
   const path = join(net.dir, `${name}.json`);
   writeFileSync(
     path,
-    JSON.stringify({ rpcUrl, deployments: net.deployment.file, dataDir: join(net.dir, `data-${name}`), metricsPort: 0, confirmations: 0, pollMs: 200, txStuckMs: 5000, logLevel: "debug", ...extra }, null, 2),
+    JSON.stringify({ rpcUrl, deployments: net.deployment.file, model: net.modelPath, dataDir: join(net.dir, `data-${name}`), metricsPort: 0, confirmations: 0, pollMs: 200, txStuckMs: 5000, logLevel: "debug", ...extra }, null, 2),
   );
   return path;
 }

@@ -11,6 +11,7 @@
  * - lognormal single sigma-lognormal stroke per movement, straight, noiseless, fixed sampling.
  * - replay    a human-like session replayed with time-warp and positional noise.
  * - typing    uniform-jitter typing with teleporting pointer clicks (a scripted form filler).
+ * Bots may also scroll (fixed notches at scripted intervals) and press shift for capitals.
  */
 import type { Telemetry, TelemetryEvent } from "../../src/payload/index.ts";
 import { Rng, mixSeed } from "./rng.ts";
@@ -312,11 +313,29 @@ function runBot(rng: Rng, durationMs: number, s: BotStyle, teleport = false): Te
   const b = new Builder(screen, rng.uniform(100, screen.w - 100), rng.uniform(100, screen.h - 100));
   b.t = rng.uniform(10, 300);
   let key = 1;
+  const pShift = rng.pick([0, 0, 0.1, 0.3]);
+  // Some scripts scroll too: bursts of fixed notches at a scripted interval.
+  const pWheel = rng.pick([0, 0, 0.1, 0.2]);
+  const wheelGap = timing(rng, 10, 200);
+  const notch = rng.pick([100, 120, 53, 3]);
   while (b.t < durationMs) {
-    if (s.typing && rng.chance(s.pKeys)) {
+    if (rng.chance(pWheel)) {
+      const n = rng.int(2, 12);
+      const dir = rng.chance(0.7) ? 1 : -1;
+      for (let i = 0; i < n; i++) {
+        b.wheel(b.t, 0, dir * notch);
+        b.t += wheelGap();
+      }
+    } else if (s.typing && rng.chance(s.pKeys)) {
       const n = rng.int(4, 30);
       for (let i = 0; i < n; i++) {
         const dw = s.typing.dwell();
+        if (rng.chance(pShift)) {
+          // Scripted capitals: shift down, key, shift up, each one scripted step apart.
+          const step = Math.max(1, s.typing.dwell());
+          b.key(b.t, step + dw + step, 99);
+          b.t += step;
+        }
         b.key(b.t, dw, key);
         key = (key % 26) + 1;
         b.t += Math.max(dw + 1, s.typing.flight());

@@ -11,7 +11,7 @@
 import type { Telemetry } from "../payload/index.ts";
 
 /** Bump whenever a feature's definition, order or the resampling changes (goes in the model registry). */
-export const FEATURE_SPEC_VERSION = 2;
+export const FEATURE_SPEC_VERSION = 3;
 /** Resampling grid for pointer kinematics, ms. */
 export const GRID_MS = 50;
 /** A gap between raw moves longer than this ends a movement segment, ms. */

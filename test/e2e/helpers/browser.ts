@@ -67,31 +67,44 @@ export class HumanDriver {
     const sx = this.x, sy = this.y;
     const dist = Math.hypot(tx - sx, ty - sy);
     if (dist < 1) return;
-    const overshoot = dist > 150 && r() < 0.5;
-    const ex = overshoot ? tx + (tx - sx) * (0.04 + 0.05 * r()) : tx;
-    const ey = overshoot ? ty + (ty - sy) * (0.04 + 0.05 * r()) : ty;
-    // Control point off the straight line by 8-25% of the distance, to a random side.
-    const bend = (0.08 + 0.17 * r()) * dist * (r() < 0.5 ? -1 : 1);
-    const nx = -(ey - sy) / dist, ny = (ex - sx) / dist;
-    const cx = (sx + ex) / 2 + nx * bend, cy = (sy + ey) / 2 + ny * bend;
-    const duration = 250 + 110 * Math.log2(1 + dist / 20) + 120 * r();
+    // Two overlapping sigma-lognormal submovements: a curved primary one that lands short of
+    // (or past) the target, and a small correction that starts before the first has stopped.
+    const reach = dist > 60 ? 0.88 + 0.16 * r() : 1;
+    const px1 = sx + (tx - sx) * reach + (r() - 0.5) * dist * 0.04;
+    const py1 = sy + (ty - sy) * reach + (r() - 0.5) * dist * 0.04;
+    const bend = (0.06 + 0.16 * r()) * dist * (r() < 0.5 ? -1 : 1);
+    const nx = -(py1 - sy) / dist, ny = (px1 - sx) / dist;
+    const cx = (sx + px1) / 2 + nx * bend, cy = (sy + py1) / 2 + ny * bend;
+    const d1 = 220 + 105 * Math.log2(1 + dist / 25) + 90 * r();
+    const d2 = reach === 1 ? 0 : 160 + 120 * r();
+    const start2 = d1 * (0.65 + 0.2 * r());
+    const total = Math.max(d1, start2 + d2);
+    const sigma1 = 0.25 + 0.1 * r(), sigma2 = 0.3 + 0.1 * r();
+    // Lognormal CDF in [0,1] over a window of length d (peak speed early, long tail).
+    const cdf = (t: number, d: number, sigma: number) => {
+      if (t <= 0) return 0;
+      if (t >= d) return 1;
+      const mu = Math.log(d * 0.42);
+      const z = (Math.log(t) - mu) / (sigma * Math.SQRT2);
+      const erf = (x: number) => {
+        const sgn = x < 0 ? -1 : 1, a = Math.abs(x), k = 1 / (1 + 0.3275911 * a);
+        return sgn * (1 - ((((1.061405429 * k - 1.453152027) * k + 1.421413741) * k - 0.284496736) * k + 0.254829592) * k * Math.exp(-a * a));
+      };
+      return Math.min(1, 0.5 * (1 + erf(z)) / 0.985);
+    };
     let elapsed = 0;
-    while (elapsed < duration) {
-      const dt = 9 + 14 * r();
+    while (elapsed < total) {
+      const dt = 7 + 12 * r() + (r() < 0.05 ? 25 * r() : 0);
       await sleep(dt);
-      elapsed = Math.min(duration, elapsed + dt);
-      const tau = elapsed / duration;
-      const s = 10 * tau ** 3 - 15 * tau ** 4 + 6 * tau ** 5;
-      const px = (1 - s) ** 2 * sx + 2 * (1 - s) * s * cx + s ** 2 * ex + (r() - 0.5) * 1.4;
-      const py = (1 - s) ** 2 * sy + 2 * (1 - s) * s * cy + s ** 2 * ey + (r() - 0.5) * 1.4;
-      await this.page.mouse.move(px, py);
+      elapsed = Math.min(total, elapsed + dt);
+      const s1 = cdf(elapsed, d1, sigma1);
+      const s2 = d2 ? cdf(elapsed - start2, d2, sigma2) : 0;
+      const bx = (1 - s1) ** 2 * sx + 2 * (1 - s1) * s1 * cx + s1 ** 2 * px1;
+      const by = (1 - s1) ** 2 * sy + 2 * (1 - s1) * s1 * cy + s1 ** 2 * py1;
+      await this.page.mouse.move(bx + (tx - px1) * s2 + (r() - 0.5) * 0.8, by + (ty - py1) * s2 + (r() - 0.5) * 0.8);
     }
-    this.x = ex;
-    this.y = ey;
-    if (overshoot) {
-      await sleep(60 + 80 * r());
-      await this.moveTo(tx + (r() - 0.5) * 3, ty + (r() - 0.5) * 3);
-    }
+    this.x = tx;
+    this.y = ty;
   }
 
   async click(selector: string): Promise<void> {
@@ -108,13 +121,32 @@ export class HumanDriver {
 
   async type(text: string): Promise<void> {
     const r = this.rand;
+    // Plan the whole burst first: key-downs separated by log-normal flights, each held for a
+    // log-normal dwell, so a fast pair overlaps (the next key goes down before the last is up).
+    const plan: { at: number; key: string; down: boolean }[] = [];
+    let t = 0;
     for (const ch of text) {
       const key = ch === " " ? "Space" : ch;
-      await this.page.keyboard.down(key);
-      await sleep(lognormal(r, 95, 0.3));
-      await this.page.keyboard.up(key);
-      await sleep(r() < 0.08 ? lognormal(r, 450, 0.3) : lognormal(r, 120, 0.45));
+      const dwell = lognormal(r, 92, 0.28);
+      plan.push({ at: t, key, down: true }, { at: t + dwell, key, down: false });
+      t += r() < 0.07 ? lognormal(r, 520, 0.35) : lognormal(r, 150, 0.5);
     }
+    plan.sort((a, b) => a.at - b.at || (a.down ? 1 : -1));
+    const held = new Set<string>();
+    let now = 0;
+    for (const step of plan) {
+      if (step.at > now) await sleep(step.at - now);
+      now = step.at;
+      if (step.down) {
+        // The same key twice in a row: it must come up before it can go down again.
+        if (held.has(step.key)) await this.page.keyboard.up(step.key);
+        held.add(step.key);
+        await this.page.keyboard.down(step.key);
+      } else if (held.delete(step.key)) {
+        await this.page.keyboard.up(step.key);
+      }
+    }
+    await sleep(lognormal(r, 200, 0.4));
   }
 
   /** Idle hand drift while reading. */
@@ -128,19 +160,22 @@ export class HumanDriver {
   }
 }
 
-/** A script: straight lines at once, instant clicks, keys with no delay. */
+/**
+ * A script: straight lines at constant speed with no pause (25 evenly spaced steps sent at once),
+ * zero-dwell clicks, and keys at a fixed 30 ms interval.
+ */
 export class BotDriver {
   constructor(private readonly page: Page) {}
 
   async click(selector: string): Promise<void> {
     const box = await this.page.locator(selector).boundingBox();
     if (!box) throw new Error(`no box for ${selector}`);
-    await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 8 });
+    await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 25 });
     await this.page.mouse.down();
     await this.page.mouse.up();
   }
 
   async type(text: string): Promise<void> {
-    await this.page.keyboard.type(text);
+    await this.page.keyboard.type(text, { delay: 30 });
   }
 }
