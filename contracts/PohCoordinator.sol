@@ -621,7 +621,10 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     function _settle(uint256 jobId, JobStore storage job) private {
         Params memory p = _params;
         uint256 size = job.committeeSize;
-        uint256[3] memory words = job.members;
+        uint256[3] memory words;
+        for (uint256 w; w * _MEMBERS_PER_WORD < size; ++w) {
+            words[w] = job.members[w];
+        }
         Settlement memory s = _decide(job, words, p);
 
         // Effects: the job.
@@ -648,8 +651,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
             address miner = _minerById[uint32(entry >> 16)];
             MemberOutcome outcome = _memberOutcome(job, s, entry & 0xFFFF, i, p.toleranceBps);
 
-            MinerStore storage m = _miners[miner];
-            MinerStore memory stats = m;
+            MinerStore memory stats = _miners[miner];
             ++stats.served;
             --stats.openJobs;
             uint256 reward;
@@ -666,11 +668,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
                 slashed[slashCount] = miner;
                 slashReasons[slashCount++] = uint8(outcome);
             }
-            m.served = stats.served;
-            m.openJobs = stats.openJobs;
-            m.agreed = stats.agreed;
-            m.livenessFaults = stats.livenessFaults;
-            m.outlierFaults = stats.outlierFaults;
+            _miners[miner] = stats;
 
             uint256 trust =
                 TrustMath.multiplierBps(stats.agreed, uint256(stats.livenessFaults) + stats.outlierFaults);

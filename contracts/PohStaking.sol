@@ -13,7 +13,7 @@ import {SortitionSumTree} from "./libraries/SortitionSumTree.sol";
 /// @title PohStaking
 /// @notice Miners stake POH, request unbonding and withdraw after the unbonding period. Each miner
 /// owns one leaf of a sortition sum tree (kept for good; weight 0 when not selectable) whose
-/// weight is its active stake if that reaches the minimum stake. Committees are drawn from the
+/// weight is its active stake (in WEIGHT_UNITs) if that reaches the minimum stake. Committees are drawn from the
 /// tree in O(size * log n). Unbonding stake leaves the tree at once but stays slashable, and
 /// withdrawals never go below what the coordinator reports as locked by open jobs.
 contract PohStaking is IPohStaking, AccessControlDefaultAdminRules {
@@ -32,6 +32,10 @@ contract PohStaking is IPohStaking, AccessControlDefaultAdminRules {
     uint256 public constant UNBONDING_PERIOD_UPPER = 90 days;
     /// @notice The default unbonding period (7 days), for deployment scripts.
     uint256 public constant DEFAULT_UNBONDING_PERIOD = 7 days;
+    /// @notice The sum tree stores weights in units of 1e9 wei (1 gwei-POH) so that four of them
+    /// pack in one slot: the whole supply is 1e19 units, within uint64. A stake's weight is
+    /// floor(active / WEIGHT_UNIT); a stake below one unit is not selectable.
+    uint256 public constant WEIGHT_UNIT = 1e9;
     uint256 private constant _BPS = 10_000;
 
     /// @notice The POH token.
@@ -275,8 +279,9 @@ contract PohStaking is IPohStaking, AccessControlDefaultAdminRules {
     /// @inheritdoc IPohStaking
     /// @dev The weight the miner has in the tree now (see setMinStake about a changed minimum).
     function weightOf(address miner) external view returns (uint256) {
-        uint256 leafPlusOne = _miners[miner].leafPlusOne;
-        return leafPlusOne == 0 ? 0 : _tree.weightOf(leafPlusOne - 1);
+        Miner storage m = _miners[miner];
+        uint256 leafPlusOne = m.leafPlusOne;
+        return leafPlusOne == 0 || _tree.weightOf(leafPlusOne - 1) == 0 ? 0 : m.active;
     }
 
     /// @inheritdoc IPohStaking
@@ -300,7 +305,7 @@ contract PohStaking is IPohStaking, AccessControlDefaultAdminRules {
         return _tree.leafCount;
     }
 
-    /// @notice Sum of all weights in the tree (what drawCommittee() samples from).
+    /// @notice Sum of all weights in the tree, in WEIGHT_UNITs (what drawCommittee() samples from).
     function totalWeight() external view returns (uint256) {
         return _tree.total();
     }
@@ -331,7 +336,7 @@ contract PohStaking is IPohStaking, AccessControlDefaultAdminRules {
     /// count of selectable miners.
     function _setWeight(address miner, Miner storage m) internal {
         uint256 active = m.active;
-        uint256 weight = active >= _minStake ? active : 0;
+        uint256 weight = active >= _minStake ? active / WEIGHT_UNIT : 0;
         uint256 leafPlusOne = m.leafPlusOne;
         uint256 old;
         if (leafPlusOne == 0) {

@@ -341,6 +341,9 @@ export interface LabelledSession {
 /** Balanced humans and bots: from the shared data if present, else from the generators. */
 export async function loadSessions(count: number, dataDir: string | undefined, seed = 1): Promise<{ sessions: LabelledSession[]; from: string }> {
   const dir = resolve(dataDir ?? join(ROOT, "..", "shared", "data"));
+  if (dataDir !== undefined && !existsSync(dir)) {
+    throw new ConfigError(`--data: ${dir} does not exist (point it at the shared training data, or leave it out to replay generated sessions)`);
+  }
   const { Rng } = await need("the model's random generator", "oracle/model/generators/rng.ts", () => import("../oracle/model/generators/rng.ts"));
   const rng = new Rng(seed);
   const pick = <T>(list: T[], n: number): T[] => {
@@ -669,6 +672,11 @@ async function main(argv: string[]): Promise<number> {
   const sessionsCount = intOption("sessions", values.sessions, 40, 0, 10_000);
   const concurrency = intOption("concurrency", values.concurrency, 4, 1, 256);
   const seed = intOption("seed", values.seed, 1, 0, 2 ** 31);
+
+  if (values.data !== undefined && !existsSync(resolve(values.data))) {
+    console.error(`npm start: --data: ${resolve(values.data)} does not exist (point it at the shared training data, or leave it out to replay generated sessions)`);
+    return 2;
+  }
 
   const controller = new AbortController();
   let network: Network | undefined;

@@ -87,7 +87,7 @@
     fill(document.querySelector("#miners tbody"), miners.map(function (m, i) {
       return {
         id: m.id,
-        cells: [String(i + 1), short(m.id), (m.reputation / 100).toFixed(1), fmtUnits(m.activeStake, 0), String(m.jobsServed), String(m.jobsAgreed),
+        cells: [String(i + 1), short(m.id), (m.reputation / 10).toFixed(1) + "%", fmtUnits(m.activeStake, 0), String(m.jobsServed), String(m.jobsAgreed),
           String(m.livenessFaults + m.outlierFaults), fmtUnits(m.feesEarned, 6), fmtUnits(m.pohEarned, 2)],
       };
     }));

@@ -94,41 +94,54 @@ export async function updateMiner(
   block: BlockRef,
   fn: (row: MinerRow) => Partial<MinerRow>,
 ): Promise<MinerRow> {
-  await touchMiner(db, address, block);
-  return db.update(miner, { id: address }).set((row) => fn(row));
+  if ((await db.find(miner, { id: address })) === null) await touchMiner(db, address, block);
+  return db
+    .update(miner, { id: address })
+    .set((row) => ({ ...fn(row), lastSeenBlock: block.number, lastSeenTime: block.timestamp }));
 }
 
+function networkDefaults(block: BlockRef): NetworkRow {
+  return {
+    id: NETWORK_ID,
+    jobs: 0,
+    jobsPending: 0,
+    jobsFinal: 0,
+    jobsFailed: 0,
+    feesRequested: 0n,
+    protocolFees: 0n,
+    rewardsPaid: 0n,
+    refunds: 0n,
+    withdrawn: 0n,
+    totalSlashed: 0n,
+    slashedToTreasury: 0n,
+    slashedBurned: 0n,
+    totalActiveStake: 0n,
+    totalUnbonding: 0n,
+    miners: 0,
+    pohClaimed: 0n,
+    tokenSupply: 0n,
+    tokenBurned: 0n,
+    coordinatorTreasury: null,
+    stakingTreasury: null,
+    emissionMinter: null,
+    stakingCoordinator: null,
+    emissionCoordinator: null,
+    lastBlock: block.number,
+  };
+}
+
+// Each aggregate is one upsert: insert the defaults with the change applied, or apply the change
+// to the existing row.
 export async function updateNetwork(
   db: Db,
   block: BlockRef,
   fn: (row: NetworkRow) => Partial<NetworkRow>,
 ): Promise<NetworkRow> {
-  await db
+  const fresh = networkDefaults(block);
+  return db
     .insert(network)
-    .values({
-      id: NETWORK_ID,
-      jobs: 0,
-      jobsPending: 0,
-      jobsFinal: 0,
-      jobsFailed: 0,
-      feesRequested: 0n,
-      protocolFees: 0n,
-      rewardsPaid: 0n,
-      refunds: 0n,
-      withdrawn: 0n,
-      totalSlashed: 0n,
-      slashedToTreasury: 0n,
-      slashedBurned: 0n,
-      totalActiveStake: 0n,
-      totalUnbonding: 0n,
-      miners: 0,
-      pohClaimed: 0n,
-      tokenSupply: 0n,
-      tokenBurned: 0n,
-      lastBlock: block.number,
-    })
-    .onConflictDoNothing();
-  return db.update(network, { id: NETWORK_ID }).set((row) => ({ ...fn(row), lastBlock: block.number }));
+    .values({ ...fresh, ...fn(fresh), lastBlock: block.number })
+    .onConflictDoUpdate((row) => ({ ...fn(row), lastBlock: block.number }));
 }
 
 export async function updateMinerDay(
@@ -139,24 +152,23 @@ export async function updateMinerDay(
   fn: (row: MinerDayRow) => Partial<MinerDayRow>,
 ): Promise<void> {
   const day = dayOf(timestamp);
-  const id = `${address}-${day}`;
+  const fresh: MinerDayRow = {
+    id: `${address}-${day}`,
+    miner: address,
+    day,
+    date: dateOf(day),
+    reputation,
+    jobsServed: 0,
+    jobsAgreed: 0,
+    faults: 0,
+    feesEarned: 0n,
+    pohEarned: 0n,
+    slashed: 0n,
+  };
   await db
     .insert(minerDay)
-    .values({
-      id,
-      miner: address,
-      day,
-      date: dateOf(day),
-      reputation,
-      jobsServed: 0,
-      jobsAgreed: 0,
-      faults: 0,
-      feesEarned: 0n,
-      pohEarned: 0n,
-      slashed: 0n,
-    })
-    .onConflictDoNothing();
-  await db.update(minerDay, { id }).set((row) => ({ ...fn(row), reputation }));
+    .values({ ...fresh, ...fn(fresh), reputation })
+    .onConflictDoUpdate((row) => ({ ...fn(row), reputation }));
 }
 
 export async function updateNetworkDay(
@@ -165,33 +177,31 @@ export async function updateNetworkDay(
   fn: (row: NetworkDayRow) => Partial<NetworkDayRow>,
 ): Promise<void> {
   const day = dayOf(timestamp);
-  await db
-    .insert(networkDay)
-    .values({
-      id: day,
-      date: dateOf(day),
-      jobsRequested: 0,
-      jobsFinal: 0,
-      jobsFailed: 0,
-      feesRequested: 0n,
-      protocolFees: 0n,
-      rewardsPaid: 0n,
-      slashed: 0n,
-      pohClaimed: 0n,
-      latencyBlocksSum: 0n,
-      latencySecondsSum: 0n,
-      meanLatencyBlocks: null,
-      meanLatencySeconds: null,
-      failureRateBps: 0,
-    })
-    .onConflictDoNothing();
-  await db.update(networkDay, { id: day }).set((row) => {
+  const derive = (row: NetworkDayRow): Partial<NetworkDayRow> => {
     const next = { ...row, ...fn(row) };
     return {
-      ...next,
+      ...fn(row),
       meanLatencyBlocks: next.jobsFinal === 0 ? null : Number(next.latencyBlocksSum) / next.jobsFinal,
       meanLatencySeconds: next.jobsFinal === 0 ? null : Number(next.latencySecondsSum) / next.jobsFinal,
       failureRateBps: failureRateBps(next.jobsFinal, next.jobsFailed),
     };
-  });
+  };
+  const fresh: NetworkDayRow = {
+    id: day,
+    date: dateOf(day),
+    jobsRequested: 0,
+    jobsFinal: 0,
+    jobsFailed: 0,
+    feesRequested: 0n,
+    protocolFees: 0n,
+    rewardsPaid: 0n,
+    slashed: 0n,
+    pohClaimed: 0n,
+    latencyBlocksSum: 0n,
+    latencySecondsSum: 0n,
+    meanLatencyBlocks: null,
+    meanLatencySeconds: null,
+    failureRateBps: 0,
+  };
+  await db.insert(networkDay).values({ ...fresh, ...derive(fresh) }).onConflictDoUpdate(derive);
 }

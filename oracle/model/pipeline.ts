@@ -12,7 +12,13 @@ import { Rng, mixSeed } from "./generators/rng.ts";
 
 export type SampleDataset = DatasetName | "synthetic";
 /** orig = the window as recorded; the others are augmentations used for training (and robustness rows). */
-export type Variant = "orig" | "resampled" | "pointer-only" | "keys-only" | "moves-only";
+export type Variant = "orig" | "resampled" | "pointer-only" | "keys-only" | "moves-only" | RateVariant;
+/** Evaluation-only copies re-recorded at a fixed interval; never used for training. */
+export type RateVariant = "rate-8ms" | "rate-17ms" | "rate-33ms" | "rate-60ms";
+export const RATE_VARIANTS: readonly RateVariant[] = ["rate-8ms", "rate-17ms", "rate-33ms", "rate-60ms"];
+export function isTrainable(s: Sample): boolean {
+  return !s.variant.startsWith("rate-");
+}
 
 export type Sample = {
   dataset: SampleDataset;
@@ -31,6 +37,8 @@ export type BuildOptions = {
   /** Add pointer-only and keys-only copies of windows that have both, and moves-only copies of windows with clicks. */
   modalityDrop: boolean;
   synthetic: Partial<Record<SessionKind, number>>;
+  /** Add evaluation-only copies of real windows re-recorded at 8, 17, 33 and 60 ms (2 % jitter). */
+  evalRates?: boolean;
 };
 
 export const DEFAULT_BUILD: BuildOptions = {
@@ -61,6 +69,13 @@ function addVariants(out: Sample[], base: Omit<Sample, "variant" | "x">, w: Tele
     out.push({ ...base, variant: "pointer-only", x: extractFeatures(onlyKinds(w, (k) => !k.startsWith("key"))) });
     const ko = onlyKinds(w, (k) => k.startsWith("key"));
     if (ko.events.length >= 6) out.push({ ...base, variant: "keys-only", x: extractFeatures(ko) });
+  }
+  if (o.evalRates && hasPointer(w)) {
+    // Own generator, so that adding these copies leaves the training samples unchanged.
+    const r2 = new Rng(mixSeed(hashString(base.session), w.events.length));
+    for (const v of RATE_VARIANTS) {
+      out.push({ ...base, variant: v, x: extractFeatures(resampleMoves(w, r2, Number(v.slice(5, -2)), 0.02)) });
+    }
   }
   // Moves only (no clicks, no keys): what a recorder that drops clicks (web-bots) would send.
   if (o.modalityDrop && hasPointer(w) && w.events.some((e) => e.k === "down")) {
@@ -125,7 +140,9 @@ export function toMatrix(samples: readonly Sample[]): Float32Array {
   return X;
 }
 
-export function fit(samples: readonly Sample[], gbt: GbtOptions = DEFAULT_GBT): { model: TreeEnsemble; gain: Float64Array } {
+/** Trains on the trainable samples (evaluation-only variants are dropped). */
+export function fit(all: readonly Sample[], gbt: GbtOptions = DEFAULT_GBT): { model: TreeEnsemble; gain: Float64Array } {
+  const samples = all.filter(isTrainable);
   return trainGbt(toMatrix(samples), Uint8Array.from(samples, (s) => s.label), sampleWeights(samples), N_FEATURES, gbt);
 }
 

@@ -198,7 +198,7 @@ export class MinerNode {
     // Verify every open job; a job whose request block is gone is dropped and never acted on.
     const live: Live[] = [];
     for (const rec of this.store.active()) {
-      const onchain = await verifyJob(this.chain, coordinator, rec);
+      const onchain = await verifyJob(this.chain, coordinator, rec, head);
       if (!onchain) {
         this.log.warn({ jobId: rec.jobId.toString(), block: rec.blockNumber.toString(), phase: rec.phase }, "job's request block was re-organised away; dropping it");
         metrics.jobsDropped.inc();
@@ -231,13 +231,22 @@ export class MinerNode {
     const batch = seen.slice(0, this.options.maxJobsPerRound);
     if (seen.length > batch.length) this.log.info({ waiting: seen.length - batch.length }, "more jobs than capacity; serving the highest fees first");
     if (batch.length > 0) {
-      const scores = await scoreJobs(batch.map((l) => l.rec), this.scorer, { timeoutMs: this.options.fetchTimeoutMs, maxRedirects: this.options.maxRedirects, signal }, this.deps);
+      // The same request re-included in another block after a re-org is the same job: reuse the
+      // earlier salt and score, so a commit re-included with it can still be revealed.
+      const earlier = new Map<string, { score: number; salt: Hex }>();
+      for (const r of this.store.all()) {
+        if (r.salt !== undefined && r.score !== undefined) earlier.set(`${r.jobId}:${r.inputHash.toLowerCase()}`, { score: r.score, salt: r.salt });
+      }
+      const reuse = (l: Live) => earlier.get(`${l.rec.jobId}:${l.rec.inputHash.toLowerCase()}`);
+      const fresh = batch.filter((l) => !reuse(l));
+      const scores = fresh.length > 0 ? await scoreJobs(fresh.map((l) => l.rec), this.scorer, { timeoutMs: this.options.fetchTimeoutMs, maxRedirects: this.options.maxRedirects, signal }, this.deps) : new Map<string, number>();
       for (const l of batch) {
-        const score = scores.get(l.rec.key)!;
-        const salt = `0x${randomBytes(32).toString("hex")}` as Hex;
+        const prior = reuse(l);
+        const score = prior?.score ?? scores.get(l.rec.key)!;
+        const salt = prior?.salt ?? (`0x${randomBytes(32).toString("hex")}` as Hex);
         // Durable before the commit is sent: a restart reveals exactly this.
         Object.assign(l.rec, this.store.update(l.rec.key, { phase: "prepared", score, salt }));
-        this.log.info({ jobId: l.rec.jobId.toString(), score }, "scored");
+        this.log.info({ jobId: l.rec.jobId.toString(), score, reused: prior !== undefined }, "scored");
       }
     }
     if (signal.aborted) return;

@@ -28,6 +28,7 @@ import { MAX_PAYLOAD_BYTES, parseTelemetry, type Telemetry } from "../../oracle/
 import {
   ClientClosedError,
   PayloadRejectedError,
+  TransactionRevertedError,
   PayloadStoreError,
   PohError,
   VerificationTimeoutError,
@@ -361,14 +362,20 @@ export function createPohClient(options: PohClientOptions, context: { logger?: L
       }
     }
     let requestTx: Hex;
+    let gasLimit: bigint;
     try {
-      requestTx = await walletClient.writeContract({
+      const call = {
         address: coordinator,
         abi: pohCoordinatorAbi,
         functionName: "requestVerification",
         args: [modelId, inputHash, inputURI, req.callback?.address ?? "0x0000000000000000000000000000000000000000", req.callback?.gasLimit ?? 0],
         value: fee,
-      });
+        account,
+      } as const;
+      // Committee drawing and the first job of a block cost more than the estimate's state
+      // shows; unused gas is not charged, so leave half again as headroom.
+      gasLimit = ((await publicClient.estimateContractGas(call)) * 3n) / 2n;
+      requestTx = await walletClient.writeContract({ ...call, gas: gasLimit });
     } catch (err) {
       throw toPohError(err, "requestVerification");
     }
@@ -382,9 +389,7 @@ export function createPohClient(options: PohClientOptions, context: { logger?: L
       }
       throw toPohError(err, "requestVerification receipt");
     }
-    if (receipt.status !== "success") {
-      throw toPohError(new Error(`requestVerification transaction ${requestTx} reverted`), "requestVerification");
-    }
+    if (receipt.status !== "success") throw new TransactionRevertedError("requestVerification", requestTx, receipt.gasUsed >= gasLimit);
     const requested = parseEventLogs({ abi: pohCoordinatorAbi, logs: receipt.logs, eventName: "JobRequested" }).find(
       (l) => l.address.toLowerCase() === coordinator.toLowerCase(),
     );

@@ -79,6 +79,16 @@ export class ContractRevertError extends FatalError {
   }
 }
 
+/**
+ * A transaction that passed gas estimation reverted when mined (the chain's state changed in
+ * between, or it ran out of gas). Sending it again may succeed.
+ */
+export class TransactionRevertedError extends RetryableError {
+  constructor(readonly functionName: string, readonly txHash: `0x${string}`, readonly outOfGas: boolean) {
+    super(`${functionName} transaction ${txHash} reverted when mined${outOfGas ? " (out of gas)" : ""}`);
+  }
+}
+
 /** The JSON-RPC endpoint failed or could not be reached. */
 export class RpcError extends RetryableError {}
 

@@ -136,7 +136,7 @@ contract PohStakingTest is StakingFixture {
         assertEq(staking.totalStakeOf(alice), 150e18, "total of");
         assertEq(staking.totalActiveStake(), 150e18, "total active");
         assertEq(staking.totalStaked(), 150e18, "total staked");
-        assertEq(staking.totalWeight(), 150e18, "tree total");
+        assertEq(staking.totalWeight(), 150e9, "tree total");
         assertEq(staking.minerCount(), 1, "selectable");
         assertEq(staking.leafCount(), 1, "leaves");
     }
@@ -152,7 +152,24 @@ contract PohStakingTest is StakingFixture {
         assertEq(staking.leafCount(), 2, "leaves");
         assertEq(staking.minerCount(), 2, "selectable");
         assertEq(staking.weightOf(alice), 150e18, "weight");
-        assertEq(staking.totalWeight(), 350e18, "tree total");
+        assertEq(staking.totalWeight(), 350e9, "tree total");
+    }
+
+    function test_stake_BelowOneWeightUnitIsNotSelectable() public {
+        PohStaking s = new PohStaking(admin, address(token), slashTreasury, 1, PERIOD);
+        vm.prank(treasury);
+        token.transfer(alice, 1e9);
+        vm.startPrank(alice);
+        token.approve(address(s), 1e9);
+        s.stake(1e9 - 1);
+        vm.stopPrank();
+        assertEq(s.weightOf(alice), 0, "under one unit");
+        assertEq(s.minerCount(), 0, "not selectable");
+        vm.prank(alice);
+        s.stake(1);
+        assertEq(s.weightOf(alice), 1e9, "one unit");
+        assertEq(s.totalWeight(), 1, "tree in units");
+        assertEq(s.minerCount(), 1, "selectable");
     }
 
     function test_stake_RevertWhen_ZeroAmount() public {
@@ -366,7 +383,7 @@ contract PohStakingTest is StakingFixture {
         assertEq(amount, 100e18, "10%");
         assertEq(staking.stakeOf(alice).active, 900e18, "active");
         assertEq(staking.weightOf(alice), 900e18, "tree updated");
-        assertEq(staking.totalWeight(), 900e18, "tree total");
+        assertEq(staking.totalWeight(), 900e9, "tree total");
         assertEq(token.balanceOf(slashTreasury), 50e18, "treasury half");
         assertEq(token.totalBurned(), 50e18, "burned half");
         assertEq(token.totalSupply(), supplyBefore - 50e18, "supply");
@@ -399,7 +416,7 @@ contract PohStakingTest is StakingFixture {
         assertEq(staking.stakeOf(alice).active, 99e18, "active");
         assertEq(staking.weightOf(alice), 0, "below min: weight 0");
         assertEq(staking.minerCount(), 1, "one selectable");
-        assertEq(staking.totalWeight(), 500e18, "tree total");
+        assertEq(staking.totalWeight(), 500e9, "tree total");
     }
 
     function test_slash_OddAmountRoundsToTreasury() public {
@@ -701,11 +718,11 @@ contract PohStakingInvariantTest is TestBase {
             uint256 active = staking.stakeOf(m).active;
             uint256 w = staking.weightOf(m);
             assertEq(w, active >= staking.minStake() ? active : 0, "weight rule");
-            sumWeights += w;
+            sumWeights += (w / staking.WEIGHT_UNIT()) * staking.WEIGHT_UNIT();
             sumActive += active;
             if (w != 0) ++selectable;
         }
-        assertEq(staking.totalWeight(), sumWeights, "tree total");
+        assertEq(staking.totalWeight(), sumWeights / staking.WEIGHT_UNIT(), "tree total");
         assertEq(staking.totalActiveStake(), sumActive, "total active");
         assertEq(staking.minerCount(), selectable, "selectable count");
     }

@@ -81,6 +81,32 @@ describe("transaction sender against a real chain", { timeout: 180_000 }, () => 
     }
   });
 
+  it("finishes a transaction already broadcast when shutdown is requested", async () => {
+    const controller = new AbortController();
+    const c = new Chain(
+      { rpcUrl: chain.rpcUrl, maxGasPrice: parseGwei("500"), gasLimitCap: 5_000_000n, txStuckMs: 30_000, pollMs: 100 },
+      privateKeyToAccount(deployment.accounts[6]!.privateKey),
+      { logger, metrics: new NodeMetrics({ defaultMetrics: false }), signal: controller.signal },
+    );
+    await rpc(chain.rpcUrl, "evm_setAutomine", [false]);
+    try {
+      const sending = c.send("approve", { address: deployment.contracts.PohToken.address, abi: pohTokenAbi, functionName: "approve", args: [deployment.deployer.address, 7n] });
+      const from = c.address;
+      // Wait until it sits in the mempool, then ask for shutdown before it is mined.
+      const latest = await c.client.getTransactionCount({ address: from });
+      for (let i = 0; i < 200 && (await c.client.getTransactionCount({ address: from, blockTag: "pending" })) === latest; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await c.client.getTransactionCount({ address: from, blockTag: "pending" }), latest + 1);
+      controller.abort();
+      await new Promise((r) => setTimeout(r, 300));
+      await rpc(chain.rpcUrl, "hardhat_mine", ["0x1"]);
+      const receipt = await sending;
+      assert.equal(receipt.status, "success");
+      assert.equal(await c.client.readContract({ address: deployment.contracts.PohToken.address, abi: pohTokenAbi, functionName: "allowance", args: [from, deployment.deployer.address] }), 7n);
+    } finally {
+      await rpc(chain.rpcUrl, "evm_setAutomine", [true]);
+    }
+  });
+
   it("retries RPC failures with backoff and counts them", async () => {
     const metrics = new NodeMetrics({ defaultMetrics: false });
     const c = new Chain({ rpcUrl: "http://127.0.0.1:43601", maxGasPrice: 1n, gasLimitCap: 1n, txStuckMs: 1000, pollMs: 100 }, undefined, { logger, metrics, signal: new AbortController().signal });

@@ -56,6 +56,7 @@ describe("config", () => {
     fails({ ...base, POH_CONFIRMATIONS: "two" }, /^POH_CONFIRMATIONS: invalid value "two"/);
     fails({ ...base, POH_METRICS_PORT: "70000" }, /^POH_METRICS_PORT: /);
     fails({ ...base, POH_RPC_URL: "localhost:8545" }, /^POH_RPC_URL: /);
+    fails({ ...base, POH_RPC_URL: "ws://127.0.0.1:8546" }, /^POH_RPC_URL: .*must be an http\(s\) URL/);
     fails({ ...base, POH_COORDINATOR: "0x1234" }, /^POH_COORDINATOR: .*20-byte hex address/);
     fails({ ...base, POH_MAX_GAS_PRICE: "-1" }, /^POH_MAX_GAS_PRICE: /);
     fails({ ...base, POH_LOG_LEVEL: "loud" }, /^POH_LOG_LEVEL: /);

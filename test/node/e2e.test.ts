@@ -131,7 +131,10 @@ describe("three miners serve a job end to end", { timeout: 400_000 }, () => {
   });
 
   it("serves the highest fee first when jobs exceed its capacity", async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+    // SIGTERM: a clean exit that keeps state.
+    const stopped = nodes.splice(0);
+    assert.deepEqual(await Promise.all(stopped.map((n) => n.stop("SIGTERM"))), [0, 0, 0]);
+    for (const n of stopped) assert.ok(n.logs.some((l) => l.msg === "miner stopped; state kept"));
     const fees = [parseEther("0.01"), parseEther("0.03"), parseEther("0.02")];
     const jobs: bigint[] = [];
     for (const fee of fees) jobs.push((await requestJob(net, `${server.url}/s1`, payloadHash(payload), fee)).jobId);

@@ -45,7 +45,7 @@ describe("bad inputs: every honest miner commits 65535 and the job fails with a 
     assert.equal(credited, fee * 3n);
     const slashes = await net.publicClient.getContractEvents({ address: net.deployment.contracts.PohStaking.address, abi: pohStakingAbi, eventName: "Slashed", fromBlock: 0n });
     assert.equal(slashes.length, 0);
-    // The reasons are logged (never the payload), and the three commits went out as one batch.
+    // The reasons are logged (never the payload), and the commits and reveals went out as batches.
     for (const n of nodes) {
       const reasons = n.logs.filter((l) => l.msg === "input unavailable or invalid; committing 65535").map((l) => String(l.reason));
       assert.equal(reasons.length, 3);
@@ -53,6 +53,7 @@ describe("bad inputs: every honest miner commits 65535 and the job fails with a 
       assert.ok(reasons.some((r) => /events\[0\]\.t/.test(r)));
       assert.ok(reasons.some((r) => /timed out/.test(r)));
       await n.waitFor((l) => l.msg === "transaction sent" && l.kind === "commitBatch", 10_000);
+      await n.waitFor((l) => l.msg === "transaction sent" && l.kind === "revealBatch", 10_000);
     }
   });
 });

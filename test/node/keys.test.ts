@@ -57,6 +57,11 @@ describe("keystore", () => {
     const shown = spawnSync(join(root, "node_modules/.bin/node"), [join(root, "oracle/bin/poh.js"), "keys", "address", path], { env, encoding: "utf8" });
     assert.equal(shown.status, 0, shown.stderr);
     assert.equal(shown.stdout.trim(), address);
+    const imported = join(dir, "imported.json");
+    const imp = spawnSync(join(root, "node_modules/.bin/node"), [join(root, "oracle/bin/poh.js"), "keys", "import", imported], { env: { ...env, POH_PRIVATE_KEY: KEY }, encoding: "utf8" });
+    assert.equal(imp.status, 0, imp.stderr);
+    assert.ok(!imp.stdout.includes(KEY.slice(2)) && !imp.stderr.includes(KEY.slice(2)), "the key is never printed");
+    assert.equal(imp.stdout.split(" ")[0], privateKeyToAccount(KEY).address);
     const again = spawnSync(join(root, "node_modules/.bin/node"), [join(root, "oracle/bin/poh.js"), "keys", "new", path], { env, encoding: "utf8" });
     assert.equal(again.status, 1);
     assert.match(again.stderr, /already exists/);

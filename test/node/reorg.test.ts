@@ -32,6 +32,9 @@ describe("a re-org that removes the request block", { timeout: 300_000 }, () => 
     const { jobId, block } = await requestJob(net, `${server.url}/s`, payloadHash(payload));
     await mine(net.chain.rpcUrl, 1); // one confirmation
     await node.waitFor((l) => l.msg === "committed" && l.jobId === jobId.toString(), 60_000);
+    const coordinatorAddress = net.deployment.contracts.PohCoordinator.address;
+    const [firstCommit] = await net.publicClient.getContractEvents({ address: coordinatorAddress, abi: pohCoordinatorAbi, eventName: "Committed", args: { jobId }, fromBlock: 0n });
+    assert.ok(firstCommit);
 
     assert.equal(await rpc<boolean>(net.chain.rpcUrl, "evm_revert", [snapshot]), true);
     // A different branch, longer than the job's reveal deadline.
@@ -44,6 +47,18 @@ describe("a re-org that removes the request block", { timeout: 300_000 }, () => 
     assert.ok(!node.logs.some((l) => l.msg === "transaction sent" && (l.kind === "reveal" || l.kind === "revealBatch")), "no reveal was sent");
     assert.ok(!node.logs.some((l) => l.msg === "round failed"), "no round failed");
     assert.ok(block > 0n);
+
+    // The same request lands again in another block (as after a real re-org): the node treats it
+    // as the same job and reuses its salt and score, so a re-included commit would still reveal.
+    const again = await requestJob(net, `${server.url}/s`, payloadHash(payload));
+    assert.equal(again.jobId, jobId);
+    await mine(net.chain.rpcUrl, 1);
+    await node.waitFor((l) => l.msg === "scored" && l.jobId === jobId.toString() && l.reused === true, 30_000);
+    await node.waitFor((l) => l.msg === "committed" && l.jobId === jobId.toString() && node.logs.filter((x) => x.msg === "committed").length === 2, 30_000);
+    const [secondCommit] = await net.publicClient.getContractEvents({ address: coordinatorAddress, abi: pohCoordinatorAbi, eventName: "Committed", args: { jobId }, fromBlock: 0n });
+    assert.equal(secondCommit?.args.commitment, firstCommit.args.commitment);
+    await mine(net.chain.rpcUrl, 31); // past the commit deadline: the reveal phase opens
+    await node.waitFor((l) => l.msg === "revealed" && l.jobId === jobId.toString(), 30_000);
     assert.equal(await node.stop(), 0);
   });
 

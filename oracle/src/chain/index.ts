@@ -22,7 +22,7 @@ import {
 import type { PrivateKeyAccount } from "viem/accounts";
 import type { Logger } from "pino";
 import { FatalError, PohError, RetryableError } from "../errors.ts";
-import type { Address, Hex, NodeConfig } from "../config/index.ts";
+import type { Address, NodeConfig } from "../config/index.ts";
 import type { NodeMetrics } from "../metrics/index.ts";
 
 /** A contract call reverted; `errorName` is the custom error (or "Error"/"Panic"/"unknown"). */
@@ -206,6 +206,7 @@ export class Chain {
     let lastSend = Date.now();
     const giveUp = Date.now() + Math.max(this.options.txStuckMs * 10, 120_000);
     while (Date.now() < giveUp) {
+      // Not tied to the shutdown signal: a broadcast transaction is always seen through.
       await sleep(Math.min(this.options.pollMs, 1000));
       for (const hash of hashes) {
         let receipt: TransactionReceipt | undefined;
@@ -271,4 +272,3 @@ export class Chain {
   }
 }
 
-export type { Hex };

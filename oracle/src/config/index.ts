@@ -127,7 +127,7 @@ const bigString = z
   .pipe(z.bigint().positive("must be greater than zero"));
 
 const fields = {
-  rpcUrl: z.string().url("must be an http(s) or ws(s) URL").refine((u) => /^(https?|wss?):\/\//.test(u), "must be an http(s) or ws(s) URL"),
+  rpcUrl: z.string().url("must be an http(s) URL").refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL"),
   deployments: z.string().min(1),
   coordinator: address,
   staking: address,

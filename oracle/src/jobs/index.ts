@@ -139,9 +139,9 @@ export class JobWatcher {
  * coordinator's job has the same input hash and request block. Returns the on-chain job, or
  * undefined when it was re-organised away.
  */
-export async function verifyJob(chain: Chain, coordinator: Address, job: JobRecord): Promise<OnchainJob | undefined> {
+export async function verifyJob(chain: Chain, coordinator: Address, job: JobRecord, knownHead?: bigint): Promise<OnchainJob | undefined> {
   // A request block above the head (the chain was rewound) is not canonical.
-  const head = await chain.call("eth_blockNumber", () => chain.client.getBlockNumber({ cacheTime: 0 }));
+  const head = knownHead ?? (await chain.call("eth_blockNumber", () => chain.client.getBlockNumber({ cacheTime: 0 })));
   if (job.blockNumber > head) return undefined;
   const block = await chain.call("getBlock", () => chain.client.getBlock({ blockNumber: job.blockNumber }));
   if (block.hash !== job.blockHash) return undefined;
