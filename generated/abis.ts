@@ -1460,6 +1460,17 @@ export const pohStakingAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "weight",
+        "type": "uint256"
+      }
+    ],
+    "name": "WeightOverflow",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "ZeroAddress",
     "type": "error"
@@ -1863,6 +1874,19 @@ export const pohStakingAbi = [
   {
     "inputs": [],
     "name": "UNBONDING_PERIOD_UPPER",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "WEIGHT_UNIT",
     "outputs": [
       {
         "internalType": "uint256",
@@ -3180,22 +3204,22 @@ export const pohCoordinatorAbi = [
       },
       {
         "internalType": "address",
-        "name": "staking",
+        "name": "staking_",
         "type": "address"
       },
       {
         "internalType": "address",
-        "name": "registry",
+        "name": "registry_",
         "type": "address"
       },
       {
         "internalType": "address",
-        "name": "emission",
+        "name": "emission_",
         "type": "address"
       },
       {
         "internalType": "address",
-        "name": "treasury",
+        "name": "treasury_",
         "type": "address"
       }
     ],

@@ -41,6 +41,8 @@ export interface NetworkOptions {
   runDir: string;
   /** Blocks per emission epoch (short on the devnet so POH becomes claimable while you watch). */
   epochLength: number;
+  /** Compile the contracts first (`hardhat build`, incremental); off for callers that already built. */
+  build: boolean;
   /** Where progress lines go. */
   log: (line: string) => void;
 }
@@ -54,6 +56,7 @@ export const networkDefaults: Omit<NetworkOptions, "log"> = {
   demo: true,
   runDir: join(ROOT, ".data", "devnet"),
   epochLength: 30,
+  build: false,
 };
 
 /** Port layout from the base port. */
@@ -203,6 +206,15 @@ export async function startNetwork(partial: Partial<NetworkOptions> = {}): Promi
 
   const devnet = await need("the devnet helper", "test/helpers/devnet.ts", () => import("../test/helpers/devnet.ts"));
   if (!existsSync(MANIFEST)) throw new NotReadyError(`the shipped model is not there yet (${MANIFEST} is missing; run \`npm run train\`)`);
+
+  if (o.build) {
+    await step(log, "contracts compiled (hardhat build)", async () => {
+      const child = spawnChild("hardhat build", join(ROOT, "node_modules", ".bin", "hardhat"), ["build", "--quiet"], {}, join(o.runDir, "logs", "build.log"));
+      const code = await new Promise<number | null>((r) => (child.exited ? r(child.process.exitCode) : child.process.once("exit", (c) => r(c))));
+      children.splice(children.indexOf(child), 1);
+      if (code !== 0) throw new NotReadyError(`hardhat build failed; last lines of ${child.logPath}:\n${tail(child.logPath)}`);
+    });
+  }
 
   let chain: Chain | undefined;
   let store: PayloadStore | undefined;
@@ -620,6 +632,7 @@ options:
   --keep-running      keep the network up after the replay, until Ctrl-C
   --no-demo           do not start the demo site
   --no-indexer        do not start the indexer
+  --no-build          skip compiling the contracts (hardhat build) before deploying
   --seed N            session sampling seed (default 1)
   -h, --help          this text
 
@@ -649,6 +662,7 @@ async function main(argv: string[]): Promise<number> {
         "keep-running": { type: "boolean", default: false },
         "no-demo": { type: "boolean", default: false },
         "no-indexer": { type: "boolean", default: false },
+        "no-build": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -667,6 +681,7 @@ async function main(argv: string[]): Promise<number> {
     portBase: intOption("port-base", values["port-base"], networkDefaults.portBase, 1024, 65_000),
     demo: !values["no-demo"],
     indexer: !values["no-indexer"],
+    build: !values["no-build"],
   };
   opts.committee = intOption("committee", values.committee, Math.min(networkDefaults.committee, opts.miners!), 1, opts.miners!);
   const sessionsCount = intOption("sessions", values.sessions, 40, 0, 10_000);

@@ -43,8 +43,16 @@ function parseArgs(argv: string[]): { dataDir: string; repeats: number; quick: b
   let quick = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--data") dataDir = resolve(argv[++i] ?? "");
-    else if (a === "--repeats") repeats = Number(argv[++i]);
+    if (a === "--data") {
+      const v = argv[++i];
+      if (v === undefined) throw new Error("--data needs a directory");
+      dataDir = resolve(v);
+    }
+    else if (a === "--repeats") {
+      const v = argv[++i];
+      repeats = Number(v);
+      if (!Number.isInteger(repeats) || repeats < 1 || repeats > 50) throw new Error(`--repeats must be an integer 1..50 (got ${v})`);
+    }
     else if (a === "--quick") quick = true;
     else if (a === "--help" || a === "-h") {
       console.log("usage: npm run evaluate -- [--data DIR] [--repeats N] [--quick]");

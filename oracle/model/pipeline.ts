@@ -43,7 +43,7 @@ export type BuildOptions = {
 
 export const DEFAULT_BUILD: BuildOptions = {
   seed: 1, resampled: 1, modalityDrop: true,
-  synthetic: { human: 150, linear: 40, bezier: 40, minjerk: 40, lognormal: 40, replay: 40, typing: 40 },
+  synthetic: { human: 150, linear: 40, bezier: 40, minjerk: 40, lognormal: 40, replay: 40, typing: 40, ghost: 40 },
 };
 
 function hasPointer(t: Telemetry): boolean {

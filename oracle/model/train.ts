@@ -59,7 +59,7 @@ export function trainModel(o: TrainOptions): TrainResult {
     const run = crossValidate(samples, o.cv.k, o.cv.seeds, threshold, { ...o.gbt, seed: o.seed });
     const describe = (pick: (s: Sample) => boolean): Record<string, string> => {
       const m = subsetMetrics(run, samples, pick, threshold);
-      const fmt = (s: { mean: number; std: number }): string => `${round4(s.mean)} ± ${round4(s.std)}`;
+      const fmt = (s: { mean: number; std: number }): string => (Number.isFinite(s.mean) ? `${round4(s.mean)} ± ${round4(s.std)}` : "n/a (one class only)");
       return { windows: String(m.n.mean), accuracy: fmt(m.accuracy), auc: fmt(m.auc), humanFpr: fmt(m.humanFpr), botMiss: fmt(m.botMiss) };
     };
     cvMetrics = {
@@ -116,7 +116,11 @@ function parseArgs(argv: string[]): { o: TrainOptions; out: string } {
     };
     if (a === "--data") o.dataDir = resolve(next());
     else if (a === "--out") out = resolve(next());
-    else if (a === "--seed") o.seed = Number(next());
+    else if (a === "--seed") {
+      const v = next();
+      o.seed = Number(v);
+      if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new Error(`--seed must be a non-negative integer (got ${v})`);
+    }
     else if (a === "--synthetic-only") o.dataDir = null;
     else if (a === "--no-cv") o.cv = null;
     else if (a === "--help" || a === "-h") {

@@ -14,6 +14,7 @@ import { modelRegistryAbi, pohCoordinatorAbi } from "../../generated/abis.ts";
 import { ConfigError, FatalError, PohError } from "./errors.ts";
 import type { Address, NodeConfig } from "./config/index.ts";
 import { Chain, RevertError } from "./chain/index.ts";
+import { resolveContracts } from "./chain/contracts.ts";
 import { JobWatcher, JobStatus, scoreJobs, verifyJob, type JobScorer, type OnchainJob } from "./jobs/index.ts";
 import { loadModelScorer } from "./jobs/scorer.ts";
 import { loadAccount } from "./keys/index.ts";
@@ -63,7 +64,7 @@ export class MinerNode {
   metricsPort = 0;
 
   constructor(
-    private readonly options: NodeOptions,
+    private options: NodeOptions,
     private readonly deps: NodeDeps,
   ) {}
 
@@ -79,7 +80,12 @@ export class MinerNode {
     if (options.contracts.chainId !== undefined && options.contracts.chainId !== chainId) {
       throw new ConfigError(`POH_DEPLOYMENTS: the deployments file is for chain ${options.contracts.chainId} but POH_RPC_URL serves chain ${chainId}`);
     }
-    if (!options.contracts.registry) throw new ConfigError("POH_REGISTRY: the ModelRegistry address is required (or use POH_DEPLOYMENTS)");
+    if (!options.contracts.registry) {
+      // POH_COORDINATOR alone: ask the coordinator for the rest.
+      const resolved = await this.untilReachable(() => resolveContracts(this.chain, options.contracts));
+      this.options.contracts = resolved;
+      this.log.info({ registry: resolved.registry, staking: resolved.staking }, "contract addresses read from the coordinator");
+    }
     this.scorer = deps.scorer ?? (await loadModelScorer(options.modelPath));
     try {
       await this.untilReachable(() => this.checkOwnModel());

@@ -86,13 +86,22 @@ export async function startPonder(options: PonderOptions): Promise<PonderProcess
   let cleanupDb: () => void;
   if (options.database === "postgres") {
     if (!options.postgresUrl) throw new Error("postgres database needs postgresUrl");
-    // Ponder's RPC cache (schema ponder_sync) is keyed by chain id and block number, and a
-    // restarted dev chain reuses both: each run gets its own database.
-    const name = `poh_indexer_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-    psql(options.postgresUrl, `CREATE DATABASE ${name}`);
-    env.DATABASE_URL = withDatabase(options.postgresUrl, name);
     const server = options.postgresUrl;
-    cleanupDb = () => psql(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    // Ponder's raw-log store (schema ponder_sync) is keyed by chain id and block number, and a
+    // restarted dev chain reuses both: each run gets its own database, or, when the role may not
+    // create databases, its own schema and an emptied ponder_sync.
+    const suffix = `${process.pid}_${randomBytes(4).toString("hex")}`;
+    const name = `poh_indexer_test_${suffix}`;
+    try {
+      psql(server, `CREATE DATABASE ${name}`);
+      env.DATABASE_URL = withDatabase(server, name);
+      cleanupDb = () => psql(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } catch {
+      psql(server, "DROP SCHEMA IF EXISTS ponder_sync CASCADE");
+      env.DATABASE_URL = server;
+      env.DATABASE_SCHEMA = name;
+      cleanupDb = () => psql(server, `DROP SCHEMA IF EXISTS ${name} CASCADE; DROP SCHEMA IF EXISTS ponder_sync CASCADE`);
+    }
   } else {
     const dir = mkdtempSync(join(tmpdir(), "poh-pglite-"));
     env.POH_PGLITE_DIR = dir;

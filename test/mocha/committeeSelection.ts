@@ -145,7 +145,8 @@ describe("PohStaking committee selection", function () {
       for (const c of committees) expect(new Set(c.map((a) => a.toLowerCase())).size).to.equal(size);
       const counts = countByMiner(committees, miners);
       const pi = inclusionProbabilities(WEIGHTS, size);
-      expect(pi.reduce((a, b) => a + b, 0)).to.be.closeTo(size, 1e-9);
+      // Inclusion probabilities of a size-3 sample add up to 3.
+      expect(Math.abs(pi.reduce((a, b) => a + b, 0) - size) < 1e-9).to.equal(true);
       const z = maxAbsZ(counts, pi, draws);
       console.log(`      size 3: counts ${counts.join(" ")}  max |z| = ${z.toFixed(2)} (crit ${Z_CRIT_BONFERRONI})`);
       expect(z).to.be.lessThan(Z_CRIT_BONFERRONI);

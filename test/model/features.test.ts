@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { generateSession, SESSION_KINDS } from "../../oracle/model/generators/index.ts";
 import { extractFeatures, FEATURE_NAMES, FEATURE_SPEC_VERSION, N_FEATURES } from "../../oracle/src/features/index.ts";
-import type { Telemetry, TelemetryEvent } from "../../oracle/src/payload/index.ts";
+import { Rng } from "../../oracle/model/generators/rng.ts";
+import { parseTelemetry, type Telemetry, type TelemetryEvent } from "../../oracle/src/payload/index.ts";
+import { randomTelemetry } from "./random-telemetry.ts";
+
+
 
 /** A continuous pointer path: strokes of varying length and duration with bell-shaped speed, some curvature, pauses between them. */
 const STROKES = Array.from({ length: 60 }, (_, k) => ({ dur: 450 + 110 * ((k * 7) % 6), pause: 400 + 90 * ((k * 5) % 4) }));
@@ -102,6 +106,16 @@ describe("feature extraction", () => {
     ];
     const f = extractFeatures({ v: 1, events });
     assert.ok(Math.abs(f[FEATURE_NAMES.indexOf("k_rollover_frac")]! - 1 / 3) < 1e-6);
+  });
+
+  it("gives finite features for arbitrary valid payloads", () => {
+    const rng = new Rng(2024);
+    for (let i = 0; i < 300; i++) {
+      const tel = parseTelemetry(JSON.stringify(randomTelemetry(rng)));
+      const f = extractFeatures(tel);
+      const bad = FEATURE_NAMES.filter((_, j) => !Number.isFinite(f[j]!));
+      assert.deepEqual(bad, [], `payload ${i} (${tel.events.length} events)`);
+    }
   });
 
   it("returns zeros for an empty session", () => {

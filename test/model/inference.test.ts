@@ -11,6 +11,9 @@ import { FatalError } from "../../oracle/src/errors.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../../oracle/src/inference/index.ts";
 import { FEATURE_SPEC_VERSION } from "../../oracle/src/features/index.ts";
 import { statSync } from "node:fs";
+import { Rng } from "../../oracle/model/generators/rng.ts";
+import { parseTelemetry } from "../../oracle/src/payload/index.ts";
+import { randomTelemetry } from "./random-telemetry.ts";
 
 const sessions = SESSION_KINDS.flatMap((k) => Array.from({ length: 12 }, (_, i) => generateSession(k, 70_000 + i)));
 
@@ -41,6 +44,18 @@ describe("inference (onnxruntime-node) and parity with the TypeScript evaluator"
       }
       assert.ok(maxDiff <= 1, `max |onnx - ts| = ${maxDiff} bps`);
       assert.deepEqual(await m.scoreBatch([]), []);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it("ONNX and TypeScript agree to 1 bps on arbitrary valid payloads", async () => {
+    const m = await loadModel();
+    try {
+      const rng = new Rng(77);
+      const ts = Array.from({ length: 200 }, () => parseTelemetry(JSON.stringify(randomTelemetry(rng))));
+      const onnx = await m.scoreBatch(ts);
+      ts.forEach((t, i) => assert.ok(Math.abs(onnx[i]! - m.evaluateTs(t)) <= 1, `payload ${i}: ${onnx[i]} vs ${m.evaluateTs(t)}`));
     } finally {
       await m.close();
     }

@@ -83,6 +83,11 @@ describe("three miners serve a job end to end", { timeout: 400_000 }, () => {
     assert.equal(status.jobsInFlight, 0);
     assert.ok(Number(status.claimableFees) > 0);
 
+    // With only POH_COORDINATOR, the other addresses are read from the chain.
+    const bare = poh(["status", "--json", m0.address], { POH_RPC_URL: net.chain.rpcUrl, POH_COORDINATOR: net.deployment.contracts.PohCoordinator.address });
+    assert.equal(bare.status, 0, bare.stderr);
+    assert.deepEqual(JSON.parse(bare.stdout), status);
+
     const before = await net.publicClient.getBalance({ address: m0.address });
     r = poh(["withdraw", "--config", configs[0]!], env0);
     assert.equal(r.status, 0, r.stderr);

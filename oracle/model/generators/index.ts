@@ -11,16 +11,19 @@
  * - lognormal single sigma-lognormal stroke per movement, straight, noiseless, fixed sampling.
  * - replay    a human-like session replayed with time-warp and positional noise.
  * - typing    uniform-jitter typing with teleporting pointer clicks (a scripted form filler).
+ * - ghost     a "humanised" automation cursor (in the style of ghost-cursor): curved Bezier paths
+ *             with random spread, Fitts-law durations, ease-in-out timing, overshoot and correction
+ *             on long moves, browser-like sampling with jitter, scripted delays.
  * Bots may also scroll (fixed notches at scripted intervals) and press shift for capitals.
  */
 import type { Telemetry, TelemetryEvent } from "../../src/payload/index.ts";
 import { Rng, mixSeed } from "./rng.ts";
 
-export const SESSION_KINDS = ["human", "linear", "bezier", "minjerk", "lognormal", "replay", "typing"] as const;
+export const SESSION_KINDS = ["human", "linear", "bezier", "minjerk", "lognormal", "replay", "typing", "ghost"] as const;
 export type SessionKind = (typeof SESSION_KINDS)[number];
 export const BOT_KINDS: readonly SessionKind[] = SESSION_KINDS.filter((k) => k !== "human");
 
-const KIND_SALT: Record<SessionKind, number> = { human: 1, linear: 2, bezier: 3, minjerk: 4, lognormal: 5, replay: 6, typing: 7 };
+const KIND_SALT: Record<SessionKind, number> = { human: 1, linear: 2, bezier: 3, minjerk: 4, lognormal: 5, replay: 6, typing: 7, ghost: 8 };
 
 type Screen = { w: number; h: number };
 
@@ -452,6 +455,60 @@ function typingBot(rng: Rng, d: number): Telemetry {
   }, true);
 }
 
+function bezierPath(rng: Rng, x0: number, y0: number, x1: number, y1: number, spreadFrac: number): PathFn {
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  const len = Math.max(1, Math.hypot(dx, dy));
+  const nx = -dy / len;
+  const ny = dx / len;
+  const spread = Math.min(200, Math.max(2, len * spreadFrac));
+  const side = rng.chance(0.5) ? 1 : -1;
+  const a = rng.uniform(0.2, 0.45);
+  const b = rng.uniform(0.55, 0.8);
+  const o1 = side * rng.uniform(0.3, 1) * spread;
+  const o2 = side * rng.uniform(0.3, 1) * spread;
+  const c1x = x0 + dx * a + nx * o1;
+  const c1y = y0 + dy * a + ny * o1;
+  const c2x = x0 + dx * b + nx * o2;
+  const c2y = y0 + dy * b + ny * o2;
+  return (u) => {
+    const v = 1 - u;
+    return [
+      v * v * v * x0 + 3 * v * v * u * c1x + 3 * v * u * u * c2x + u * u * u * x1,
+      v * v * v * y0 + 3 * v * v * u * c1y + 3 * v * u * u * c2y + u * u * u * y1,
+    ];
+  };
+}
+
+function ghost(rng: Rng, d: number): Telemetry {
+  const dt = rng.pick([8, 16.7, 16.7, 33.3]);
+  const spreadFrac = rng.uniform(0.05, 0.3);
+  const overshootAbove = rng.uniform(300, 700);
+  return runBot(rng, d, {
+    clock: deviceClock(rng, dt, rng.uniform(0.05, 0.3), 0.01),
+    duration: (dist) => fittsMs(rng, dist, rng.uniform(20, 80), rng.uniform(80, 200), rng.uniform(100, 200)),
+    profile: (u) => (u < 0.5 ? 2 * u * u : 1 - (-2 * u + 2) ** 2 / 2),
+    path: (x0, y0, x1, y1) => {
+      const dist = Math.hypot(x1 - x0, y1 - y0);
+      if (dist < overshootAbove) return bezierPath(rng, x0, y0, x1, y1, spreadFrac);
+      // Overshoot past the target, then a short corrective curve back onto it.
+      const r = rng.uniform(40, 120);
+      const ang = rng.uniform(0, 2 * Math.PI);
+      const ox = x1 + ((x1 - x0) / dist) * r * 0.7 + Math.cos(ang) * r * 0.3;
+      const oy = y1 + ((y1 - y0) / dist) * r * 0.7 + Math.sin(ang) * r * 0.3;
+      const first = bezierPath(rng, x0, y0, ox, oy, spreadFrac);
+      const second = bezierPath(rng, ox, oy, x1, y1, spreadFrac);
+      const split = rng.uniform(0.75, 0.88);
+      return (u) => (u < split ? first(u / split) : second((u - split) / (1 - split)));
+    },
+    delay: timing(rng, 100, 2000),
+    dwell: timing(rng, 20, 150),
+    typing: { flight: timing(rng, 30, 250), dwell: timing(rng, 20, 120) },
+    pKeys: rng.pick([0, 0.15, 0.3]),
+    pClick: rng.pick([0.5, 0.8, 1]),
+  });
+}
+
 function replay(rng: Rng, seed: number, d: number): Telemetry {
   const src = human(new Rng(mixSeed(seed, 991)), d / 0.8);
   const warp = rng.uniform(0.8, 1.2);
@@ -486,5 +543,6 @@ export function generateSession(kind: SessionKind, seed: number, durationMs?: nu
     case "lognormal": return lognormalBot(rng, d);
     case "replay": return replay(rng, seed, d);
     case "typing": return typingBot(rng, d);
+    case "ghost": return ghost(rng, d);
   }
 }

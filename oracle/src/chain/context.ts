@@ -9,6 +9,7 @@ import { loadConfig, takeConfigFlag, type Address, type NodeConfig } from "../co
 import { loadAccount } from "../keys/index.ts";
 import { NodeMetrics } from "../metrics/index.ts";
 import { Chain } from "./index.ts";
+import { resolveContracts } from "./contracts.ts";
 
 /** Redacted everywhere: the logger never prints these paths. */
 export const REDACT = ["privateKey", "keystorePassword", "password", "*.privateKey", "*.keystorePassword", "salt", "*.salt"];
@@ -34,6 +35,10 @@ export async function openContext(argv: string[], options: { requireKey: boolean
   const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
   const account = config.privateKey || config.keystore ? await loadAccount(config) : undefined;
   const chain = new Chain(config, account, { logger, metrics: new NodeMetrics({ defaultMetrics: false }), signal: new AbortController().signal });
+  // POH_COORDINATOR alone: ask the coordinator for the rest.
+  if (!config.contracts.staking || !config.contracts.registry || !config.contracts.emission || !config.contracts.token) {
+    config.contracts = await resolveContracts(chain, config.contracts);
+  }
   const env = { staking: "POH_STAKING", token: "POH_TOKEN", emission: "POH_EMISSION", registry: "POH_REGISTRY" } as const;
   return {
     config,
