@@ -83,6 +83,7 @@ library SortitionSumTree {
         uint256[] memory weights = new uint256[](size);
         uint256 height = tree.height;
         uint256 remaining = total(tree);
+        uint256[4] memory taken;
         for (uint256 i; i < size; ++i) {
             if (remaining == 0) revert NothingToDraw(i, size);
             uint256 r = uint256(keccak256(abi.encode(seed, i))) % remaining;
@@ -91,7 +92,7 @@ library SortitionSumTree {
             for (uint256 level = height; level != 0; --level) {
                 uint256 packed = tree.nodes[_key(level, index)];
                 // Weight already drawn under each of the four children.
-                uint256[4] memory taken;
+                (taken[0], taken[1], taken[2], taken[3]) = (0, 0, 0, 0);
                 uint256 below = 2 * (level - 1);
                 for (uint256 j; j < i; ++j) {
                     if (leaves[j] >> (below + 2) == index) taken[(leaves[j] >> below) & 3] += weights[j];

@@ -313,7 +313,10 @@ export function createPohClient(options: PohClientOptions, context: { logger?: L
           from = to + 1n;
           cursor = from;
         }
-        for (const waiter of waiters.values()) await trySettle(waiter, head);
+        // Settling runs beside the loop so a slow transaction never delays event delivery.
+        for (const waiter of waiters.values()) {
+          trySettle(waiter, head).catch((err: unknown) => log?.debug({ err: toPohError(err, "settle").message }, "settling failed"));
+        }
         failures = 0;
       } catch (err) {
         failures++;
