@@ -187,3 +187,17 @@ interface SelectionRow {
     console.log("revealBatch/50", (await gasOf(c.revealBatch(ids, ids.map(() => 8000), ids.map((id) => salt(id, addresses[i]))))) / 50n);
   }
 }
+{
+  const p = await deployProtocol();
+  await (await p.coordinator.setCommittee(3, 0)).wait();
+  const miners = await addMiners(p, 3);
+  await runJobs(p, miners, 1, 1);
+  const tx = await p.coordinator.requestVerification(1, INPUT_HASH, INPUT_URI, ethers.ZeroAddress, 0, { value: FEE });
+  const r = await tx.wait();
+  console.log("request gas", r!.gasUsed);
+  const trace = await ethers.provider.send("debug_traceTransaction", [tx.hash, { disableMemory: true, disableStack: false }]) as { structLogs: { op: string; gasCost: number; depth: number; stack?: string[] }[] };
+  const agg: Record<string, number> = {};
+  for (const l of trace.structLogs) { const k = `${l.depth}:${l.op}`; agg[k] = (agg[k] ?? 0) + l.gasCost; }
+  console.log(Object.entries(agg).sort((a, b) => b[1] - a[1]).slice(0, 14));
+  for (const l of trace.structLogs) if (l.op === "SSTORE") console.log("SSTORE", l.depth, l.gasCost, l.stack?.[l.stack.length - 1]);
+}

@@ -165,7 +165,6 @@ interface SelectionRow {
   miners: number;
   committee: number;
   drawCommitteeGas: number;
-  requestGas: number;
 }
 
 const jobRows: JobRow[] = [];
@@ -196,17 +195,9 @@ const selectionRows: SelectionRow[] = [];
       to: await p.staking.getAddress(),
       data,
     });
-    const requestGas: bigint[] = [];
-    for (let k = 0; k < 3; k++) requestGas.push((await request(p)).gas);
-    const avgRequest = requestGas.reduce((a, b) => a + b, 0n) / BigInt(requestGas.length);
     // estimateGas includes the 21,000 intrinsic gas of a transaction; the draw itself is the rest.
-    selectionRows.push({
-      miners: target,
-      committee: 5,
-      drawCommitteeGas: Number(estimate - 21_000n),
-      requestGas: Number(avgRequest),
-    });
-    console.error(`miners=${target}: drawCommittee ${estimate - 21_000n}, request ${avgRequest}`);
+    selectionRows.push({ miners: target, committee: 5, drawCommitteeGas: Number(estimate - 21_000n) });
+    console.error(`miners=${target}: drawCommittee ${estimate - 21_000n}`);
   }
 }
 
@@ -218,11 +209,11 @@ for (const n of [3, 5, 7]) {
   const cell = (b: number): string => jobRows.find((r) => r.committee === n && r.batch === b)!.gasPerJob.toLocaleString("en-US");
   console.log(`| ${n} | ${cell(1)} | ${cell(10)} | ${cell(50)} |`);
 }
-console.log("\nCommittee selection (N = 5): drawCommittee and a whole requestVerification\n");
-console.log("| staked miners | drawCommittee | requestVerification |");
-console.log("|--------------:|--------------:|--------------------:|");
+console.log("\nCommittee selection: PohStaking.drawCommittee(seed, 5) (a view; estimateGas - 21,000)\n");
+console.log("| staked miners | drawCommittee gas |");
+console.log("|--------------:|------------------:|");
 for (const r of selectionRows) {
-  console.log(`| ${r.miners.toLocaleString("en-US")} | ${r.drawCommitteeGas.toLocaleString("en-US")} | ${r.requestGas.toLocaleString("en-US")} |`);
+  console.log(`| ${r.miners.toLocaleString("en-US")} | ${r.drawCommitteeGas.toLocaleString("en-US")} |`);
 }
 const target = jobRows.find((r) => r.committee === 3 && r.batch === 50)!.gasPerJob;
 console.log(`\nTarget: N = 3, batches of 50, < 150,000 gas per job: measured ${target.toLocaleString("en-US")} (${target < 150_000 ? "met" : "not met"})`);

@@ -9,7 +9,8 @@
  *     50 concurrent clients, each running a bounded loop on loopback, twice: all clients asking
  *     the same thing (answers are shared by request coalescing) and every client asking
  *     something different.
- * Prints a table and writes bench/results/indexer.json. Ports 42130-42131.
+ * Prints a table and writes bench/results/indexer.json (indexer-postgres.json on Postgres).
+ * Ports 42130-42131.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -292,7 +293,8 @@ async function main(): Promise<void> {
       totalSeconds: Number(((Date.now() - started) / 1000).toFixed(1)),
     };
     mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
-    writeFileSync(join(ROOT, "bench", "results", "indexer.json"), JSON.stringify(result, null, 2) + "\n");
+    const out = result.database === "postgres" ? "indexer-postgres.json" : "indexer.json";
+    writeFileSync(join(ROOT, "bench", "results", out), JSON.stringify(result, null, 2) + "\n");
 
     console.log(`\nIndexer benchmark (${result.database}, ${JOBS} jobs, ${head} blocks, generated in ${result.history.generationSeconds} s)`);
     console.log(`backfill: ${events} events in ${result.backfill.secondsFromSpawn} s from spawn = ${result.backfill.eventsPerSecond} events/s` +
@@ -303,7 +305,7 @@ async function main(): Promise<void> {
       console.log(`${name.padEnd(22)} ${String(l.requests).padStart(8)} ${l.p50.toFixed(1).padStart(9)} ${l.p95.toFixed(1).padStart(9)} ${l.p99.toFixed(1).padStart(9)} ${String(l.rps).padStart(7)}`);
     }
     console.log(`one client alone: leaderboard p50 ${singleClientP50} ms; load average at the end: ${loadAverage}`);
-    console.log("wrote bench/results/indexer.json");
+    console.log(`wrote bench/results/${out}`);
   } finally {
     await ponder?.stop();
     await chain.stop();

@@ -52,28 +52,30 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     /// @dev Encoded score of a 65535 reveal in a member entry (0 = not revealed, else score + 1).
     uint256 private constant _ENC_INVALID = 0xFFFF;
     uint256 private constant _MEMBERS_PER_WORD = 5;
+    uint256 private constant _ID_SHIFT = 20;
+    uint256 private constant _MAX_MINER_ID = (1 << 28) - 1;
 
     // ------------------------------------------------------------------ errors (additions)
     /// @notice Thrown by requestVerification() if the fee does not fit in 96 bits.
     error FeeTooHigh(uint256 fee, uint256 max);
+    /// @notice Thrown by requestVerification() if the 2^28 - 1 miner ids are used up.
+    error MinerIdsExhausted();
     /// @notice Thrown by finalize() and the last reveal if the transaction did not bring enough gas
     /// to give the consumer callback its full callbackGasLimit (EIP-150 keeps 1/64 back).
     error InsufficientGasForCallback(uint256 jobId, uint256 gasLeft, uint256 required);
 
     // ------------------------------------------------------------------ types
-    /// @dev A job in six packed words plus one commitment word per member.
+    /// @dev A job: four words written at request (five with a callback), then one commitment
+    /// word per member.
     struct JobStore {
         // word 0: written once at request
         address requester;
-        uint32 modelId;
-        uint40 requestBlock;
-        uint24 callbackGasLimit; // <= 5,000,000 by the maxCallbackGas bound
-        // word 1: written once at request
-        address callback;
         uint96 fee;
-        // word 2: the phase word, touched by every commit and reveal
+        // word 1: the phase word, touched by every commit and reveal (240 bits, so `callback`
+        // starts the next word)
+        uint40 requestBlock;
         uint40 commitDeadline;
-        uint40 revealDeadline;
+        uint16 revealWindow; // revealDeadline = commitDeadline + revealWindow
         uint40 finalBlock;
         JobStatus status;
         FailureReason failure;
@@ -83,11 +85,15 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint8 revealCount;
         uint16 result;
         bool verdict;
-        uint64 revealOrder; // member indexes in reveal order, 4 bits each
+        uint32 modelId;
+        // word 2: written at request only when there is a callback
+        address callback;
+        uint32 callbackGasLimit;
         // word 3
         bytes32 inputHash;
-        // words 4..6: member i at bits [48*(i%5), 48*(i%5)+48) of word i/5:
-        // low 16 bits the encoded revealed score, high 32 bits the miner id
+        // words 4..6: member i at bits [48*(i%5), 48*(i%5)+48) of word i/5: bits 0-15 the
+        // encoded revealed score (0 = not revealed), 16-19 its place in reveal order, 20-47 the
+        // miner id
         uint256[3] members;
         // words 7..21
         bytes32[15] commitments;
@@ -203,13 +209,15 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint40 commitDeadline = uint40(block.number + p.commitWindow);
         uint40 revealDeadline = commitDeadline + p.revealWindow;
         job.requester = msg.sender;
+        job.fee = uint96(msg.value);
+        if (callback != address(0)) {
+            job.callback = callback;
+            job.callbackGasLimit = callbackGasLimit;
+        }
         job.modelId = modelId;
         job.requestBlock = uint40(block.number);
-        job.callbackGasLimit = uint24(callbackGasLimit);
-        job.callback = callback;
-        job.fee = uint96(msg.value);
         job.commitDeadline = commitDeadline;
-        job.revealDeadline = revealDeadline;
+        job.revealWindow = uint16(p.revealWindow);
         job.status = JobStatus.Pending;
         job.committeeSize = uint8(size);
         job.quorum = p.quorum;
@@ -218,7 +226,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint256[3] memory words;
         for (uint256 i; i < size; ++i) {
             uint256 id = _joinCommittee(committee[i]);
-            words[i / _MEMBERS_PER_WORD] |= id << (48 * (i % _MEMBERS_PER_WORD) + 16);
+            words[i / _MEMBERS_PER_WORD] |= id << (48 * (i % _MEMBERS_PER_WORD) + _ID_SHIFT);
         }
         for (uint256 w; w * _MEMBERS_PER_WORD < size; ++w) {
             job.members[w] = words[w];
@@ -291,7 +299,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         // Revert if the reveal phase is still open or fewer than quorum members revealed.
         uint256 reveals = job.revealCount;
         bool allRevealed = reveals == job.commitCount && _commitPhaseOver(job);
-        if (reveals < job.quorum || !(allRevealed || block.number > job.revealDeadline)) {
+        if (reveals < job.quorum || !(allRevealed || block.number > _revealDeadline(job))) {
             revert NotFinalizable(jobId);
         }
         _settle(jobId, job);
@@ -309,7 +317,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         if (status != JobStatus.Pending) revert JobAlreadyEnded(jobId);
         // Revert if the job can still reach a quorum of reveals.
         uint256 quorum = job.quorum;
-        bool noQuorumOfReveals = block.number > job.revealDeadline && job.revealCount < quorum;
+        bool noQuorumOfReveals = block.number > _revealDeadline(job) && job.revealCount < quorum;
         bool noQuorumOfCommits = block.number > job.commitDeadline && job.commitCount < quorum;
         if (!(noQuorumOfReveals || noQuorumOfCommits)) revert NotExpirable(jobId);
         _settle(jobId, job);
@@ -455,7 +463,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         job.verdict = s.verdict;
         job.requestBlock = s.requestBlock;
         job.commitDeadline = s.commitDeadline;
-        job.revealDeadline = s.revealDeadline;
+        job.revealDeadline = uint64(_revealDeadline(s));
         job.finalBlock = s.finalBlock;
         job.callback = s.callback;
         job.callbackGasLimit = s.callbackGasLimit;
@@ -464,7 +472,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint256 size = s.committeeSize;
         job.committee = new address[](size);
         for (uint256 i; i < size; ++i) {
-            job.committee[i] = _minerById[uint32(_entry(s.members[i / _MEMBERS_PER_WORD], i) >> 16)];
+            job.committee[i] = _minerById[uint32(_entry(s.members[i / _MEMBERS_PER_WORD], i) >> _ID_SHIFT)];
         }
     }
 
@@ -486,7 +494,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint256 size = job.committeeSize;
         for (uint256 i; i < size; ++i) {
             uint256 entry = _entry(job.members[i / _MEMBERS_PER_WORD], i);
-            if (entry >> 16 == id) {
+            if (entry >> _ID_SHIFT == id) {
                 uint256 enc = entry & 0xFFFF;
                 revealed = enc != 0;
                 return (true, job.commitments[i] != bytes32(0), revealed, revealed ? _decodeScore(enc) : 0);
@@ -583,7 +591,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         // Revert if the job does not exist.
         if (status == JobStatus.None) revert UnknownJob(jobId);
         // Revert if the job ended or the reveal deadline passed.
-        if (status != JobStatus.Pending || block.number > job.revealDeadline) revert RevealPhaseOver(jobId);
+        if (status != JobStatus.Pending || block.number > _revealDeadline(job)) revert RevealPhaseOver(jobId);
         // Revert if some member may still commit.
         uint256 commits = job.commitCount;
         if (commits < job.committeeSize && block.number <= job.commitDeadline) revert RevealPhaseNotStarted(jobId);
@@ -604,9 +612,8 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
             return;
         }
         uint256 enc = scoreBps == INVALID_SCORE ? _ENC_INVALID : uint256(scoreBps) + 1;
-        job.members[index / _MEMBERS_PER_WORD] = word | (enc << shift);
         uint256 reveals = job.revealCount;
-        job.revealOrder |= uint64(index << (4 * reveals));
+        job.members[index / _MEMBERS_PER_WORD] = word | ((enc | (reveals << 16)) << shift);
         job.revealCount = uint8(++reveals);
         emit Revealed(jobId, msg.sender, scoreBps);
 
@@ -648,7 +655,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint256 workerCount;
         for (uint256 i; i < size; ++i) {
             uint256 entry = _entry(words[i / _MEMBERS_PER_WORD], i);
-            address miner = _minerById[uint32(entry >> 16)];
+            address miner = _minerById[uint32(entry >> _ID_SHIFT)];
             MemberOutcome outcome = _memberOutcome(job, s, entry & 0xFFFF, i, p.toleranceBps);
 
             MinerStore memory stats = _miners[miner];
@@ -684,7 +691,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         if (s.status == JobStatus.Final) {
             _claimable[_treasury] += s.protocolFee;
             emit JobFinalized(
-                jobId, s.median, s.verdict, _minerById[uint32(_entry(words[s.proposer / _MEMBERS_PER_WORD], s.proposer) >> 16)],
+                jobId, s.median, s.verdict, _minerById[uint32(_entry(words[s.proposer / _MEMBERS_PER_WORD], s.proposer) >> _ID_SHIFT)],
                 uint8(s.agreeCount), s.protocolFee
             );
         } else {
@@ -721,19 +728,22 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         returns (Settlement memory s)
     {
         uint256 reveals = job.revealCount;
-        uint256 order = job.revealOrder;
         uint256 quorum = job.quorum;
         if (reveals < quorum) {
             s.status = JobStatus.Failed;
             s.failure = FailureReason.Expired;
             return s;
         }
-        // Valid scores in reveal order.
+        // Member indexes in reveal order, and the valid scores.
+        uint256[] memory byOrder = new uint256[](reveals);
         uint256[] memory scores = new uint256[](reveals);
         uint256 valid;
-        for (uint256 k; k < reveals; ++k) {
-            uint256 index = (order >> (4 * k)) & 0xF;
-            uint256 enc = _entry(words[index / _MEMBERS_PER_WORD], index) & 0xFFFF;
+        uint256 size = job.committeeSize;
+        for (uint256 i; i < size; ++i) {
+            uint256 entry = _entry(words[i / _MEMBERS_PER_WORD], i);
+            uint256 enc = entry & 0xFFFF;
+            if (enc == 0) continue;
+            byOrder[(entry >> 16) & 0xF] = i;
             if (enc != _ENC_INVALID) scores[valid++] = enc - 1;
         }
         if (reveals - valid >= quorum) {
@@ -746,7 +756,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint256 tolerance = p.toleranceBps;
         s.proposer = type(uint256).max;
         for (uint256 k; k < reveals; ++k) {
-            uint256 index = (order >> (4 * k)) & 0xF;
+            uint256 index = byOrder[k];
             uint256 enc = _entry(words[index / _MEMBERS_PER_WORD], index) & 0xFFFF;
             if (enc != _ENC_INVALID && _within(enc - 1, s.median, tolerance)) {
                 if (s.agreeCount == 0) s.proposer = index;
@@ -814,6 +824,8 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         id = m.id;
         if (id == 0) {
             id = ++_minerCount;
+            // Revert if the miner ids (28 bits in a committee entry) are used up.
+            if (id > _MAX_MINER_ID) revert MinerIdsExhausted();
             m.id = uint32(id);
             _minerById[uint32(id)] = miner;
         }
@@ -830,10 +842,14 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
             uint256 size = job.committeeSize;
             for (uint256 i; i < size; ++i) {
                 if (i % _MEMBERS_PER_WORD == 0) word = job.members[i / _MEMBERS_PER_WORD];
-                if (_entry(word, i) >> 16 == minerId) return (i, word);
+                if (_entry(word, i) >> _ID_SHIFT == minerId) return (i, word);
             }
         }
         revert NotCommitteeMember(jobId, msg.sender);
+    }
+
+    function _revealDeadline(JobStore storage job) private view returns (uint256) {
+        return uint256(job.commitDeadline) + job.revealWindow;
     }
 
     function _commitPhaseOver(JobStore storage job) private view returns (bool) {

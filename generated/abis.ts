@@ -3434,6 +3434,11 @@ export const pohCoordinatorAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "MinerIdsExhausted",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint32",

@@ -562,14 +562,13 @@ export async function summarize(network: Network, outcomes: ReplayOutcome[]): Pr
     for (const e of finalized) protocolFees += e.args.protocolFee;
     try {
       const emission = network.deployment.contracts.PohEmission.address;
-      const read = <T>(functionName: "currentEpoch" | "epochEmission" | "epochPoints", args: readonly [bigint] | readonly [] = []) =>
-        publicClient.readContract({ address: emission, abi: pohEmissionAbi, functionName, args } as never) as Promise<T>;
-      const current = await read<bigint>("currentEpoch");
+      const current = await publicClient.readContract({ address: emission, abi: pohEmissionAbi, functionName: "currentEpoch" });
       let ended = 0n;
       let accruing = 0n;
       for (let e = current > 50n ? current - 50n : 0n; e <= current; e++) {
-        if ((await read<bigint>("epochPoints", [e])) === 0n) continue;
-        const amount = await read<bigint>("epochEmission", [e]);
+        const epochPoints = await publicClient.readContract({ address: emission, abi: pohEmissionAbi, functionName: "epochPoints", args: [e] });
+        if (epochPoints === 0n) continue;
+        const amount = await publicClient.readContract({ address: emission, abi: pohEmissionAbi, functionName: "epochEmission", args: [e] });
         if (e < current) ended += amount;
         else accruing += amount;
       }

@@ -83,34 +83,46 @@ library SortitionSumTree {
         uint256[] memory weights = new uint256[](size);
         uint256 height = tree.height;
         uint256 remaining = total(tree);
-        uint256[4] memory taken;
-        for (uint256 i; i < size; ++i) {
-            if (remaining == 0) revert NothingToDraw(i, size);
-            uint256 r = uint256(keccak256(abi.encode(seed, i))) % remaining;
-            uint256 index;
-            uint256 w;
-            for (uint256 level = height; level != 0; --level) {
-                uint256 packed = tree.nodes[_key(level, index)];
-                // Weight already drawn under each of the four children.
-                (taken[0], taken[1], taken[2], taken[3]) = (0, 0, 0, 0);
-                uint256 below = 2 * (level - 1);
-                for (uint256 j; j < i; ++j) {
-                    if (leaves[j] >> (below + 2) == index) taken[(leaves[j] >> below) & 3] += weights[j];
+        // unchecked: indices are bounded by `size` and `height`, and every subtraction below is
+        // of a part from a sum that contains it (measured: about a third of the draw's gas).
+        unchecked {
+            for (uint256 i; i < size; ++i) {
+                if (remaining == 0) revert NothingToDraw(i, size);
+                uint256 r = uint256(keccak256(abi.encode(seed, i))) % remaining;
+                uint256 index;
+                uint256 w;
+                for (uint256 level = height; level != 0; --level) {
+                    uint256 packed = tree.nodes[(level << 128) | index];
+                    uint256 below = (level - 1) << 1;
+                    // Take out the weight already drawn under each of the four children; a
+                    // child's field holds at least that much, so no borrow crosses fields.
+                    for (uint256 j; j < i; ++j) {
+                        uint256 leaf;
+                        uint256 drawnWeight;
+                        // Memory reads without bounds checks: j < i < size (measured gain).
+                        assembly ("memory-safe") {
+                            let offset := shl(5, add(j, 1))
+                            leaf := mload(add(leaves, offset))
+                            drawnWeight := mload(add(weights, offset))
+                        }
+                        if (leaf >> (below + 2) == index) packed -= drawnWeight << (((leaf >> below) & 3) << 6);
+                    }
+                    // r < sum of the adjusted children: the first child with r < w exists, and
+                    // when children 0..2 do not hold it, child 3 does.
+                    uint256 c;
+                    for (; c < 3; ++c) {
+                        w = (packed >> (c << 6)) & _MASK;
+                        if (r < w) break;
+                        r -= w;
+                    }
+                    if (c == 3) w = packed >> 192;
+                    index = (index << 2) | c;
                 }
-                uint256 c;
-                while (true) {
-                    w = ((packed >> (c << 6)) & _MASK) - taken[c];
-                    // r < sum of the adjusted children, so some child c <= 3 satisfies r < w.
-                    if (r < w) break;
-                    r -= w;
-                    ++c;
-                }
-                index = (index << 2) | c;
+                // r < w: this leaf has weight and was not drawn before (a drawn leaf adjusts to 0).
+                leaves[i] = index;
+                weights[i] = w;
+                remaining -= w;
             }
-            // r < w: this leaf has weight and was not drawn before (a drawn leaf adjusts to 0).
-            leaves[i] = index;
-            weights[i] = w;
-            remaining -= w;
         }
     }
 

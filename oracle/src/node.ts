@@ -91,7 +91,7 @@ export class MinerNode {
       await this.untilReachable(() => this.checkOwnModel());
       this.store = JobStore.open({ dataDir: options.dataDir, chainId, coordinator: options.contracts.coordinator, miner: account.address });
       if (this.store.repairedTornTail) this.log.warn({ path: this.store.path }, "store: dropped a torn last journal line");
-      this.store.compact();
+      this.store.compact(this.pruneBelow());
       this.watcher = new JobWatcher(
         { coordinator: options.contracts.coordinator, startBlock: options.contracts.startBlock, confirmations: options.confirmations, reorgDepth: options.reorgDepth },
         { chain: this.chain, store: this.store, logger: deps.logger, metrics: deps.metrics },
@@ -112,6 +112,16 @@ export class MinerNode {
       await this.scorer.close();
       this.log.info("miner stopped; state kept");
     }
+  }
+
+  /**
+   * Finished jobs requested this many blocks before the cursor are dropped at compaction; newer
+   * ones stay so that a request re-included after a re-org reuses its salt and score.
+   */
+  private pruneBelow(): bigint {
+    const cursor = this.store.cursor?.blockNumber ?? 0n;
+    const keep = BigInt(Math.max(this.options.reorgDepth * 4, 10_000));
+    return cursor > keep ? cursor - keep : 0n;
   }
 
   /** Start-up calls wait for the RPC (a laptop waking, a local node starting) instead of exiting. */
@@ -144,7 +154,7 @@ export class MinerNode {
         if (error instanceof PohError && error.retryable) this.log.warn({ err: error.message }, "round failed; retrying");
         else this.log.error({ err: error instanceof Error ? error.message : String(error) }, "round failed");
       }
-      if (this.store.shouldCompact) this.store.compact();
+      if (this.store.shouldCompact) this.store.compact(this.pruneBelow());
       this.deps.metrics.jobsInFlight.set(this.store.active().length);
       await sleep(this.options.pollMs, signal);
     }

@@ -162,6 +162,22 @@ contract InvariantsTest is CoordinatorFixture {
         handler = new CoordinatorHandler(coordinator, token, staking, requester, modelId, accounts);
     }
 
+    /// The handler really settles jobs (so the invariants are not vacuous).
+    function test_handler_SettlesAndChecksJobs() public {
+        handler.request(0);
+        for (uint256 i; i < 3; ++i) handler.commit(0, i, 0);
+        for (uint256 i; i < 3; ++i) handler.reveal(0, i, false);
+        assertEq(handler.settlements(), 1, "one settlement");
+        assertTrue(coordinator.getJob(1).status == IPohCoordinator.JobStatus.Final, "final");
+        handler.request(1);
+        handler.roll(20);
+        handler.roll(20);
+        handler.expire(1);
+        assertEq(handler.settlements(), 2, "expired job settled");
+        assertEq(handler.wrongCredit() + handler.wrongRefund() + handler.paidTwice(), 0, "no rule broken");
+        assertEq(handler.pendingFees(), 0, "nothing pending");
+    }
+
     /// The contracts the fuzzer calls.
     function targetContracts() public view returns (address[] memory targets) {
         targets = new address[](1);

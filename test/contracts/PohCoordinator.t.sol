@@ -543,6 +543,20 @@ contract PohCoordinatorTest is CoordinatorFixture {
         assertEq(coordinator.claimable(c[2]), share, "member");
     }
 
+    function test_settle_ProposerFollowsRevealOrderNotSeatOrder() public {
+        uint256 jobId = _request();
+        address[] memory c = _commitAll(jobId, 6000);
+        // Reveal in the order 3, 0, 4, 1, 2: member 3 is the proposer.
+        _reveal(jobId, c[3], 6000);
+        _reveal(jobId, c[0], 6000);
+        _reveal(jobId, c[4], 6000);
+        _reveal(jobId, c[1], 6000);
+        vm.expectEmit(true, true, true, true, address(coordinator));
+        emit IPohCoordinator.JobFinalized(jobId, 6000, true, c[3], 5, FEE * 500 / 10_000);
+        _reveal(jobId, c[2], 6000);
+        assertGt(coordinator.claimable(c[3]), coordinator.claimable(c[0]), "the proposer earns the bonus");
+    }
+
     function test_settle_RecordsWorkPointsInEmission() public {
         uint256 jobId = _request();
         address[] memory c = _commitAll(jobId, 5000);

@@ -118,6 +118,22 @@ contract PohStakingTest is StakingFixture {
         new PohStaking(admin, address(token), slashTreasury, MIN_STAKE, 59 minutes);
     }
 
+    function test_constructor_RevertWhen_MinStakeAboveMax() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(IPohStaking.ParameterOutOfBounds.selector, bytes32("minStake"), 1e27 + 1, 1, 1e27)
+        );
+        new PohStaking(admin, address(token), slashTreasury, 1e27 + 1, PERIOD);
+    }
+
+    function test_constructor_RevertWhen_UnbondingPeriodAboveMax() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPohStaking.ParameterOutOfBounds.selector, bytes32("unbondingPeriod"), 90 days + 1, 1 hours, 90 days
+            )
+        );
+        new PohStaking(admin, address(token), slashTreasury, MIN_STAKE, 90 days + 1);
+    }
+
     // ------------------------------------------------------------------ stake
 
     function test_stake_AddsActiveStakeAndWeight() public {
@@ -589,6 +605,37 @@ contract PohStakingTest is StakingFixture {
     }
 
     // ------------------------------------------------------------------- fuzz
+
+    function testFuzz_drawCommittee_DistinctSelectableMembers(uint256 seed, bytes32 drawSeed, uint8 miners, uint8 size)
+        public
+    {
+        _becomeCoordinator();
+        uint256 n = bound(miners, 1, 40);
+        uint256 selectable;
+        for (uint256 i; i < n; ++i) {
+            seed = uint256(keccak256(abi.encode(seed)));
+            address m = address(uint160(0x5000 + i));
+            _stake(m, MIN_STAKE + (seed % 1_000_000e18));
+            // About a third leave the tree again.
+            if (seed % 3 == 0) {
+                vm.prank(m);
+                staking.requestUnbond(staking.stakeOf(m).active);
+            } else {
+                ++selectable;
+            }
+        }
+        assertEq(staking.minerCount(), selectable, "selectable count");
+        vm.assume(selectable > 0);
+        uint256 k = bound(size, 1, selectable);
+        address[] memory c = staking.drawCommittee(drawSeed, k);
+        assertEq(c.length, k, "size");
+        for (uint256 i; i < k; ++i) {
+            assertGt(staking.weightOf(c[i]), 0, "member is selectable");
+            for (uint256 j; j < i; ++j) assertTrue(c[i] != c[j], "no duplicates");
+        }
+        vm.expectRevert(abi.encodeWithSelector(IPohStaking.NotEnoughMiners.selector, selectable, selectable + 1));
+        staking.drawCommittee(drawSeed, selectable + 1);
+    }
 
     function testFuzz_slash_ConservesTokens(uint256 activeAmt, uint256 unbondAmt, uint256 bps) public {
         _becomeCoordinator();

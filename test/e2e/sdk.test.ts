@@ -12,6 +12,7 @@ import {
   ContractRevertError,
   JobExpiredError,
   JobInputRejectedError,
+  PayloadRejectedError,
   VerificationTimeoutError,
 } from "../../sdk/src/errors.ts";
 import { startPayloadStore, type PayloadStore } from "../../sdk/src/store.ts";
@@ -52,6 +53,11 @@ describe("SDK against a real chain and coordinator", () => {
     const admin = clients(chain.rpcUrl, deployment.deployer.privateKey);
     await admin.publicClient.waitForTransactionReceipt({
       hash: await admin.walletClient.writeContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "setCommittee", args: [3, 0] }),
+    });
+    // Automine makes a block per transaction and the scripted committee serves one job at a time:
+    // leave room for several jobs in flight.
+    await admin.publicClient.waitForTransactionReceipt({
+      hash: await admin.walletClient.writeContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "setWindows", args: [40, 40] }),
     });
     storeDir = mkdtempSync(join(tmpdir(), "poh-sdk-test-"));
     store = await startPayloadStore({ port: 44021, dir: storeDir });
@@ -150,6 +156,26 @@ describe("SDK against a real chain and coordinator", () => {
     assert.equal(await publicClient.readContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "jobCount" }), count);
   });
 
+  it("runs concurrent requests from one client with distinct nonces and jobs", async () => {
+    const scores = [[9300, 9400, 9500], [500, 600, 700], [8000, 8100, 8200], [100, 200, 300]];
+    const results = await Promise.all(scores.map((s, i) => verify(10 + i, (_, j) => s[j]!)));
+    assert.equal(new Set(results.map((r) => r.jobId)).size, 4, "four distinct jobs");
+    assert.deepEqual(results.map((r) => r.scoreBps), [9400, 600, 8100, 200]);
+    assert.deepEqual(results.map((r) => r.verdict), ["human", "bot", "human", "bot"]);
+    for (const r of results) assert.equal((await readJob(r.jobId)).status, 2);
+  });
+
+  it("refuses a payload over 1 MiB with PayloadRejectedError before storing or sending anything", async () => {
+    const big = JSON.stringify({ v: 1, events: [], pad: "x".repeat(1_048_576) });
+    await assert.rejects(poh.requestVerification(big), (err: unknown) => {
+      assert.ok(err instanceof PayloadRejectedError);
+      assert.ok(err instanceof InputError);
+      assert.equal(err.status, 413);
+      return true;
+    });
+    assert.equal(await store.get(keccak256(new TextEncoder().encode(big))), undefined);
+  });
+
   it("decodes a fee below the minimum as ContractRevertError FeeTooLow", async () => {
     await assert.rejects(poh.requestVerification(telemetry(3), { fee: 1n }), (err: unknown) => {
       assert.ok(err instanceof ContractRevertError);
@@ -202,7 +228,7 @@ describe("SDK against a real chain and coordinator", () => {
       onProgress: (p) => {
         if (p.stage === "requested") {
           jobId = p.jobId;
-          void mine(chain.rpcUrl, 30);
+          void mine(chain.rpcUrl, 100);
         }
       },
     });

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,10 +50,14 @@ export async function setupNet(options: { port: number; miners?: number; commitW
       publicClient: admin.publicClient,
       dir,
       modelPath: model.path,
-      stop: () => chain.stop(),
+      stop: async () => {
+        await chain.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
   } catch (error) {
     await chain.stop();
+    rmSync(dir, { recursive: true, force: true });
     throw error;
   }
 }

@@ -11,7 +11,16 @@ import { clients } from "../../helpers/devnet.ts";
 /** What a member does: reveal this score, commit but never reveal, or stay silent. */
 export type MemberPlan = number | "commit-only" | "silent";
 
-export async function serveJob(
+// Members send from plain wallets (no nonce manager): serve one job at a time.
+let queue: Promise<unknown> = Promise.resolve();
+
+export function serveJob(...args: Parameters<typeof serveJobNow>): Promise<void> {
+  const run = queue.then(() => serveJobNow(...args));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function serveJobNow(
   rpcUrl: string,
   coordinator: Address,
   jobId: bigint,
