@@ -11,7 +11,7 @@
  * Writes bench/results/e2e.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pohCoordinatorAbi } from "../generated/abis.ts";
 import { generateSession, BOT_KINDS } from "../oracle/model/generators/index.ts";
@@ -31,11 +31,12 @@ const { values } = parseArgs({
     committee: { type: "string", default: "3" },
     "block-time": { type: "string", default: "1000" },
     "port-base": { type: "string", default: "44300" },
+    out: { type: "string", default: "bench/results/e2e.json" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (values.help) {
-  console.log(`usage: npm run bench:e2e -- [--duration S=60] [--concurrency N=48] [--requesters N=4] [--miners N=5] [--committee N=3] [--block-time MS=1000] [--port-base N=44300]`);
+  console.log(`usage: npm run bench:e2e -- [--duration S=60] [--concurrency N=48] [--requesters N=4] [--miners N=5] [--committee N=3] [--block-time MS=1000] [--port-base N=44300] [--out FILE=bench/results/e2e.json]`);
   process.exit(0);
 }
 const num = (name: keyof typeof values) => {
@@ -95,6 +96,9 @@ for (let i = 0; i < 120; i++) {
 }
 
 const results: VerificationResult[] = [];
+/** Blocks from the request to the first commit and the first reveal, per final job. */
+const toFirstCommit: number[] = [];
+const toFirstReveal: number[] = [];
 const errors: Record<string, number> = {};
 const started = Date.now();
 const deadline = started + durationS * 1000;
@@ -110,8 +114,18 @@ async function worker(i: number): Promise<void> {
   while (Date.now() < deadline) {
     const telemetry = pool[sent % pool.length]!;
     sent++;
+    let firstCommit: bigint | undefined;
+    let firstReveal: bigint | undefined;
     try {
-      results.push(await client.requestVerification(telemetry));
+      const result = await client.requestVerification(telemetry, {
+        onProgress: (p) => {
+          if (p.stage === "committed" && firstCommit === undefined) firstCommit = p.blockNumber;
+          if (p.stage === "revealed" && firstReveal === undefined) firstReveal = p.blockNumber;
+        },
+      });
+      results.push(result);
+      if (firstCommit !== undefined) toFirstCommit.push(Number(firstCommit - result.requestBlock));
+      if (firstReveal !== undefined) toFirstReveal.push(Number(firstReveal - result.requestBlock));
       lastFinal = Date.now();
     } catch (err) {
       const name = (err as Error).name;
@@ -140,6 +154,10 @@ const report = {
   jobs: { sent, final: results.length, failed, errors },
   throughputJobsPerSecond: Number((results.length / elapsedS).toFixed(2)),
   latencyBlocks: { p50: percentile(blocks, 0.5), p95: percentile(blocks, 0.95), max: blocks.at(-1) ?? null, within3BlocksPct: Number(((within3 / Math.max(1, results.length)) * 100).toFixed(1)) },
+  stagesBlocks: {
+    requestToFirstCommit: { p50: percentile([...toFirstCommit].sort((a, b) => a - b), 0.5), p95: percentile([...toFirstCommit].sort((a, b) => a - b), 0.95) },
+    requestToFirstReveal: { p50: percentile([...toFirstReveal].sort((a, b) => a - b), 0.5), p95: percentile([...toFirstReveal].sort((a, b) => a - b), 0.95) },
+  },
   latencySeconds: { p50: Number(percentile(seconds, 0.5).toFixed(2)), p95: Number(percentile(seconds, 0.95).toFixed(2)), max: Number((seconds.at(-1) ?? NaN).toFixed(2)) },
   targets: { finalWithinBlocks: 3, jobsPerSecond: 20 },
   machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
@@ -151,11 +169,14 @@ console.log("|---|---|---|");
 console.log(`| throughput (jobs final / s) | ${report.throughputJobsPerSecond} | >= 20 |`);
 console.log(`| latency p50 / p95 / max (blocks) | ${report.latencyBlocks.p50} / ${report.latencyBlocks.p95} / ${report.latencyBlocks.max} | <= 3 |`);
 console.log(`| final within 3 blocks | ${report.latencyBlocks.within3BlocksPct}% | |`);
+console.log(`| request → first commit p50 / p95 (blocks) | ${report.stagesBlocks.requestToFirstCommit.p50} / ${report.stagesBlocks.requestToFirstCommit.p95} | 1 |`);
+console.log(`| request → first reveal p50 / p95 (blocks) | ${report.stagesBlocks.requestToFirstReveal.p50} / ${report.stagesBlocks.requestToFirstReveal.p95} | 2 |`);
 console.log(`| latency p50 / p95 / max (s) | ${report.latencySeconds.p50} / ${report.latencySeconds.p95} / ${report.latencySeconds.max} | |`);
 console.log(`| jobs sent / final / failed | ${sent} / ${results.length} / ${failed} | |`);
 
-mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
-writeFileSync(join(ROOT, "bench", "results", "e2e.json"), JSON.stringify(report, null, 2) + "\n");
-console.log("\nwrote bench/results/e2e.json");
+const out = resolve(ROOT, values.out);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(report, null, 2) + "\n");
+console.log(`\nwrote ${values.out}`);
 await stopAll();
 process.exit(0);

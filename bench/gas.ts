@@ -114,32 +114,41 @@ function commitment(jobId: bigint, miner: string, score: number): string {
   );
 }
 
-/** Gas of `jobs` jobs with every miner on every committee, commits and reveals in batches of `batch`. */
-async function runJobs(p: Protocol, miners: Signer[], jobs: number, batch: number): Promise<bigint> {
-  let total = 0n;
+interface PhaseGas {
+  total: bigint;
+  request: bigint;
+  commits: bigint;
+  reveals: bigint; // all N reveals, the last of which finalises
+}
+
+/** Gas per job of `jobs` jobs with every miner on every committee, commits and reveals in batches of `batch`. */
+async function runJobs(p: Protocol, miners: Signer[], jobs: number, batch: number): Promise<PhaseGas> {
+  let requestGas = 0n;
+  let commitGas = 0n;
+  let revealGas = 0n;
   const addresses = await Promise.all(miners.map((m) => m.getAddress()));
   for (let start = 0; start < jobs; start += batch) {
     const ids: bigint[] = [];
     for (let j = start; j < Math.min(jobs, start + batch); j++) {
       const r = await request(p);
-      total += r.gas;
+      requestGas += r.gas;
       ids.push(r.jobId);
     }
     const score = (i: number): number => 8000 + 10 * i;
     for (let i = 0; i < miners.length; i++) {
       const c = p.coordinator.connect(miners[i]) as Contract;
       if (batch === 1) {
-        for (const id of ids) total += await gasOf(c.commit(id, commitment(id, addresses[i], score(i))));
+        for (const id of ids) commitGas += await gasOf(c.commit(id, commitment(id, addresses[i], score(i))));
       } else {
-        total += await gasOf(c.commitBatch(ids, ids.map((id) => commitment(id, addresses[i], score(i)))));
+        commitGas += await gasOf(c.commitBatch(ids, ids.map((id) => commitment(id, addresses[i], score(i)))));
       }
     }
     for (let i = 0; i < miners.length; i++) {
       const c = p.coordinator.connect(miners[i]) as Contract;
       if (batch === 1) {
-        for (const id of ids) total += await gasOf(c.reveal(id, score(i), salt(id, addresses[i])));
+        for (const id of ids) revealGas += await gasOf(c.reveal(id, score(i), salt(id, addresses[i])));
       } else {
-        total += await gasOf(
+        revealGas += await gasOf(
           c.revealBatch(
             ids,
             ids.map(() => score(i)),
@@ -153,13 +162,22 @@ async function runJobs(p: Protocol, miners: Signer[], jobs: number, batch: numbe
       if (job.status !== 2n) throw new Error(`job ${id} did not finalise (status ${job.status})`);
     }
   }
-  return total / BigInt(jobs);
+  const n = BigInt(jobs);
+  return {
+    total: (requestGas + commitGas + revealGas) / n,
+    request: requestGas / n,
+    commits: commitGas / n,
+    reveals: revealGas / n,
+  };
 }
 
 interface JobRow {
   committee: number;
   batch: number;
   gasPerJob: number;
+  request: number;
+  commits: number;
+  reveals: number;
 }
 interface SelectionRow {
   miners: number;
@@ -175,9 +193,16 @@ for (const n of [3, 5, 7]) {
     const miners = await addMiners(p, n);
     await runJobs(p, miners, 1, 1); // warm-up: first-time costs
     const jobs = batch === 1 ? 5 : batch;
-    const gasPerJob = await runJobs(p, miners, jobs, batch);
-    jobRows.push({ committee: n, batch, gasPerJob: Number(gasPerJob) });
-    console.error(`N=${n} batch=${batch}: ${gasPerJob} gas/job`);
+    const g = await runJobs(p, miners, jobs, batch);
+    jobRows.push({
+      committee: n,
+      batch,
+      gasPerJob: Number(g.total),
+      request: Number(g.request),
+      commits: Number(g.commits),
+      reveals: Number(g.reveals),
+    });
+    console.error(`N=${n} batch=${batch}: ${g.total} gas/job`);
   }
 }
 
@@ -208,6 +233,13 @@ console.log("|---|----------:|--------------:|--------------:|");
 for (const n of [3, 5, 7]) {
   const cell = (b: number): string => jobRows.find((r) => r.committee === n && r.batch === b)!.gasPerJob.toLocaleString("en-US");
   console.log(`| ${n} | ${cell(1)} | ${cell(10)} | ${cell(50)} |`);
+}
+console.log("\nWhere it goes (per job): request | N commits | N reveals incl. finalisation\n");
+console.log("| N | batch | request | commits | reveals + finalise |");
+console.log("|---|------:|--------:|--------:|-------------------:|");
+for (const r of jobRows) {
+  const f = (v: number): string => v.toLocaleString("en-US");
+  console.log(`| ${r.committee} | ${r.batch} | ${f(r.request)} | ${f(r.commits)} | ${f(r.reveals)} |`);
 }
 console.log("\nCommittee selection: PohStaking.drawCommittee(seed, 5) (a view; estimateGas - 21,000)\n");
 console.log("| staked miners | drawCommittee gas |");

@@ -198,8 +198,14 @@ async function main(): Promise<void> {
     const indexingSeconds = (Date.now() - serving) / 1000;
     const metrics = await (await fetch(`${ponder.url}/metrics`)).text();
     let events = 0;
+    // Where the backfill time went, from Ponder's own histograms (sums, in ms).
+    const breakdownMs: Record<string, number> = {};
     for (const line of metrics.split("\n")) {
       if (line.startsWith("ponder_indexing_completed_events{")) events += Number(line.split(" ").pop());
+      const m = /^(ponder_(?:indexing_function_duration|historical_extract_duration|historical_transform_duration|indexing_cache_query_duration|indexing_rpc_action_duration|database_method_duration))_sum(?:\{[^}]*\})? (\S+)$/.exec(line);
+      if (m) breakdownMs[m[1]!] = Math.round((breakdownMs[m[1]!] ?? 0) + Number(m[2]));
+      const db = /^ponder_database_method_duration_sum\{.*method="([^"]+)".*\} (\S+)$/.exec(line);
+      if (db && Number(db[2]) >= 100) breakdownMs[`database:${db[1]}`] = Math.round(Number(db[2]));
     }
     const net = await gql<{ network: { jobs: number; jobsFinal: number; totalSlashed: string } }>(ponder.url, `{ network(id: "network") { jobs jobsFinal totalSlashed } }`);
     if (net.network.jobs !== JOBS) throw new Error(`indexed ${net.network.jobs} jobs, expected ${JOBS}`);
@@ -287,6 +293,7 @@ async function main(): Promise<void> {
         secondsFromServing: Number(indexingSeconds.toFixed(1)),
         eventsPerSecond: Math.round(events / backfillSeconds),
         eventsPerSecondFromServing: Math.round(events / indexingSeconds),
+        ponderDurationSumsMs: breakdownMs,
       },
       graphql: { clients: CLIENTS, requestsPerClient: REQUESTS_PER_CLIENT, singleClientLeaderboardP50Ms: singleClientP50, latencyMs: latency },
       loadAverageAtEnd: loadAverage,

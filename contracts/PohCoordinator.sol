@@ -71,7 +71,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         // word 0: written once at request
         address requester;
         uint96 fee;
-        // word 1: the phase word, touched by every commit and reveal (240 bits, so `callback`
+        // word 1: the phase word, touched by every commit and reveal (248 bits, so `callback`
         // starts the next word)
         uint40 requestBlock;
         uint40 commitDeadline;
@@ -86,6 +86,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint16 result;
         bool verdict;
         uint32 modelId;
+        bool hasCallback; // saves settlement a cold read of word 2 when there is none
         // word 2: written at request only when there is a callback
         address callback;
         uint32 callbackGasLimit;
@@ -213,6 +214,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         if (callback != address(0)) {
             job.callback = callback;
             job.callbackGasLimit = callbackGasLimit;
+            job.hasCallback = true;
         }
         job.modelId = modelId;
         job.requestBlock = uint40(block.number);
@@ -715,9 +717,9 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         if (workerCount != 0) _emission.recordWork(jobId, workers, points);
 
         // The consumer, last.
-        if (s.status == JobStatus.Final) {
+        if (s.status == JobStatus.Final && job.hasCallback) {
             address callback = job.callback;
-            if (callback != address(0)) _deliver(jobId, callback, job.callbackGasLimit, s.median, s.verdict);
+            _deliver(jobId, callback, job.callbackGasLimit, s.median, s.verdict);
         }
     }
 

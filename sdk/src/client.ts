@@ -132,7 +132,8 @@ export interface PohClient {
    * job to end. Resolves with the verdict; rejects with a typed {@link PohError}:
    * InputError (bad telemetry or payload refused), ContractRevertError (e.g. FeeTooLow),
    * JobExpiredError / JobNoAgreementError / JobInputRejectedError (job failed, fee refunded),
-   * VerificationTimeoutError, RpcError, PayloadStoreError.
+   * TransactionRevertedError (reverted when mined), VerificationTimeoutError, RpcError,
+   * PayloadStoreError.
    */
   requestVerification(telemetry: Telemetry | string | Uint8Array, options?: RequestOptions): Promise<VerificationResult>;
   /** Pulls refunds credited for failed jobs. Resolves with amount 0 and no transaction if none. */

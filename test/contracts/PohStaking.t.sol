@@ -618,8 +618,9 @@ contract PohStakingTest is StakingFixture {
             _stake(m, MIN_STAKE + (seed % 1_000_000e18));
             // About a third leave the tree again.
             if (seed % 3 == 0) {
+                uint256 active = staking.stakeOf(m).active;
                 vm.prank(m);
-                staking.requestUnbond(staking.stakeOf(m).active);
+                staking.requestUnbond(active);
             } else {
                 ++selectable;
             }

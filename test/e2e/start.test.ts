@@ -55,7 +55,8 @@ describe("npm start", { timeout: 400_000 }, () => {
   });
 
   it("replays generated sessions through five miners, prints the summary and stops every process", async () => {
-    const child = spawn(TSX, ["scripts/start.ts", "--sessions", "4", "--concurrency", "2", "--no-indexer", "--no-demo", "--port-base", "44500"], {
+    // --no-build: `npm test` has just built the contracts (and a build racing other work can take minutes).
+    const child = spawn(TSX, ["scripts/start.ts", "--sessions", "4", "--concurrency", "2", "--no-indexer", "--no-demo", "--no-build", "--port-base", "44500"], {
       cwd: ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -13,7 +13,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import type { PohStaking, PohToken, StakingSelectionHarness } from "../../types/ethers-contracts/index.ts";
 
-const { ethers } = await network.connect();
+const { ethers } = await network.create();
 
 const POH = 10n ** 18n;
 const MIN_STAKE = 1n * POH;
