@@ -14,7 +14,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
-import type { BaseContract, ContractTransactionResponse, Signer } from "ethers";
+import type { ContractTransactionResponse, Signer } from "ethers";
+import type {
+  ModelRegistry,
+  PohCoordinator,
+  PohEmission,
+  PohStaking,
+  PohToken,
+} from "../types/ethers-contracts/index.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const RESULTS = join(ROOT, "bench", "results", "gas.json");
@@ -25,12 +32,10 @@ const INPUT_HASH = `0x${"ab".repeat(32)}`;
 const INPUT_URI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
 
 const { ethers } = await network.connect();
-type Contract = BaseContract & Record<string, (...args: never[]) => Promise<ContractTransactionResponse>>;
-// ethers' generic contract type is loose; this narrows what the benchmark calls.
 interface Protocol {
-  token: Contract;
-  staking: Contract;
-  coordinator: Contract;
+  token: PohToken;
+  staking: PohStaking;
+  coordinator: PohCoordinator;
   admin: Signer;
   treasury: string;
 }
@@ -45,28 +50,28 @@ async function deployProtocol(): Promise<Protocol> {
   const [admin] = await ethers.getSigners();
   const adminAddress = await admin.getAddress();
   const treasury = adminAddress;
-  const token = (await ethers.deployContract("PohToken", [adminAddress, treasury])) as unknown as Contract;
+  const token = (await ethers.deployContract("PohToken", [adminAddress, treasury])) as unknown as PohToken;
   const staking = (await ethers.deployContract("PohStaking", [
     adminAddress,
     await token.getAddress(),
     treasury,
     MIN_STAKE,
     7n * 24n * 3600n,
-  ])) as unknown as Contract;
-  const registry = (await ethers.deployContract("ModelRegistry", [adminAddress])) as unknown as Contract;
+  ])) as unknown as PohStaking;
+  const registry = (await ethers.deployContract("ModelRegistry", [adminAddress])) as unknown as ModelRegistry;
   const emission = (await ethers.deployContract("PohEmission", [
     adminAddress,
     await token.getAddress(),
     1_000_000n,
     730n,
-  ])) as unknown as Contract;
+  ])) as unknown as PohEmission;
   const coordinator = (await ethers.deployContract("PohCoordinator", [
     adminAddress,
     await staking.getAddress(),
     await registry.getAddress(),
     await emission.getAddress(),
     treasury,
-  ])) as unknown as Contract;
+  ])) as unknown as PohCoordinator;
   await (await token.setEmission(await emission.getAddress())).wait();
   await (await staking.setCoordinator(await coordinator.getAddress())).wait();
   await (await emission.setCoordinator(await coordinator.getAddress())).wait();
@@ -85,9 +90,8 @@ async function addMiners(p: Protocol, count: number): Promise<Signer[]> {
     await ethers.provider.send("hardhat_setBalance", [address, "0x56BC75E2D63100000"]);
     const signer = await ethers.getImpersonatedSigner(address);
     await (await p.token.transfer(address, STAKE)).wait();
-    const token = p.token.connect(signer) as Contract;
-    await (await token.approve(stakingAddress, STAKE)).wait();
-    await (await (p.staking.connect(signer) as Contract).stake(STAKE)).wait();
+    await (await p.token.connect(signer).approve(stakingAddress, STAKE)).wait();
+    await (await p.staking.connect(signer).stake(STAKE)).wait();
     signers.push(signer);
   }
   return signers;
@@ -97,7 +101,7 @@ async function request(p: Protocol): Promise<{ jobId: bigint; gas: bigint }> {
   const tx = await p.coordinator.requestVerification(1, INPUT_HASH, INPUT_URI, ethers.ZeroAddress, 0, { value: FEE });
   const receipt = await tx.wait();
   if (!receipt) throw new Error("no receipt");
-  const jobId = (await (p.coordinator as unknown as { jobCount(): Promise<bigint> }).jobCount()) as bigint;
+  const jobId = await p.coordinator.jobCount();
   return { jobId, gas: receipt.gasUsed };
 }
 
@@ -136,7 +140,7 @@ async function runJobs(p: Protocol, miners: Signer[], jobs: number, batch: numbe
     }
     const score = (i: number): number => 8000 + 10 * i;
     for (let i = 0; i < miners.length; i++) {
-      const c = p.coordinator.connect(miners[i]) as Contract;
+      const c = p.coordinator.connect(miners[i]);
       if (batch === 1) {
         for (const id of ids) commitGas += await gasOf(c.commit(id, commitment(id, addresses[i], score(i))));
       } else {
@@ -144,7 +148,7 @@ async function runJobs(p: Protocol, miners: Signer[], jobs: number, batch: numbe
       }
     }
     for (let i = 0; i < miners.length; i++) {
-      const c = p.coordinator.connect(miners[i]) as Contract;
+      const c = p.coordinator.connect(miners[i]);
       if (batch === 1) {
         for (const id of ids) revealGas += await gasOf(c.reveal(id, score(i), salt(id, addresses[i])));
       } else {
@@ -158,7 +162,7 @@ async function runJobs(p: Protocol, miners: Signer[], jobs: number, batch: numbe
       }
     }
     for (const id of ids) {
-      const job = (await (p.coordinator as unknown as { getJob(id: bigint): Promise<{ status: bigint }> }).getJob(id));
+      const job = await p.coordinator.getJob(id);
       if (job.status !== 2n) throw new Error(`job ${id} did not finalise (status ${job.status})`);
     }
   }

@@ -16,10 +16,13 @@ import {PohMath} from "./libraries/PohMath.sol";
 /// @title PohCoordinator
 /// @notice The job lifecycle of PoH Network: fee escrow, committee draw, commit-reveal, quorum
 /// with tolerance around the median, pull-based rewards and refunds, slashing and callbacks.
-/// @dev Storage is packed for gas (see JobStore): a job costs five new slots at request time plus
-/// one commitment slot per member; the committee is kept as 32-bit miner ids (five members and
-/// their revealed scores per slot) instead of 20-byte addresses. Settlement uses the parameters
-/// in force when the job ends (committee size and quorum are fixed per job at request time).
+/// @dev Storage is packed for gas (see JobStore): a job costs four new slots at request time
+/// (five with a callback; six or seven for committees above 5 or 10) plus one commitment slot per
+/// member; the committee is kept as 28-bit miner ids (five members, their revealed scores and
+/// reveal order per slot) instead of 20-byte addresses, and a miner's id and counters share one
+/// slot. Settlement uses the parameters in force when the job ends (committee size and quorum are
+/// fixed per job at request time). Even committees and even reveal counts take the lower middle
+/// value as the median, so the result is always a score some member revealed.
 ///
 /// Randomness: the committee seed is keccak256(prevrandao, jobId). prevrandao is known to the
 /// block proposer before it proposes and can be biased by one bit per slot (by withholding the

@@ -11,7 +11,8 @@ async function ensureEpoch(context: Context, db: Db, id: bigint, block: BlockRef
     address: context.contracts.PohEmission.address as `0x${string}`,
     functionName: "epochEmission",
     args: [id],
-    blockNumber: block.number,
+    // A pure function of the epoch and the contract's immutables: read at the head, cache forever.
+    cache: "immutable",
   });
   await db.insert(epoch).values({
     id,

@@ -1,6 +1,6 @@
 /**
- * Small helpers shared by the handlers: ensure-then-update for the aggregate rows (miner, network,
- * daily series) and the derived fields (status, means, rates).
+ * Small helpers shared by the handlers: one upsert per aggregate row (miner, network, daily
+ * series) and the derived fields (status, means, rates).
  */
 import type { Context } from "ponder:registry";
 import { miner, minerDay, network, networkDay } from "ponder:schema";

@@ -9,6 +9,7 @@
  *
  *   npx hardhat test mocha test/mocha/committeeSelection.ts
  */
+/// <reference path="../../types/ethers-contracts/hardhat.d.ts" />
 import { expect } from "chai";
 import { network } from "hardhat";
 import type { PohStaking, PohToken, StakingSelectionHarness } from "../../types/ethers-contracts/index.ts";
