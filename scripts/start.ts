@@ -87,7 +87,9 @@ function tail(path: string, lines = 15): string {
 
 function spawnChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, logPath: string): Child {
   const out: WriteStream = createWriteStream(logPath);
-  const proc = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
+  const proc = spawn(command, args, { cwd: ROOT, env: merged, stdio: ["ignore", "pipe", "pipe"], detached: true });
   proc.stdout?.pipe(out);
   proc.stderr?.pipe(out);
   const child: Child = { name, process: proc, logPath, exited: false };
@@ -291,6 +293,9 @@ export async function startNetwork(partial: Partial<NetworkOptions> = {}): Promi
             POH_RPC_URL: rpcUrl,
             [`PONDER_RPC_URL_${deployment.chainId}`]: rpcUrl,
             POH_PGLITE_DIR: join(o.runDir, "pglite"),
+            // The devnet's chain is throwaway: its index lives in the run's own PGlite, never in a
+            // shared Postgres named by DATABASE_URL (which would hold another chain's history).
+            DATABASE_URL: undefined,
             DATABASE_SCHEMA: "poh",
             POH_PONDER_POLLING_MS: "500",
             PONDER_TELEMETRY_DISABLED: "true",

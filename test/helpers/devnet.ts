@@ -199,7 +199,10 @@ export async function stakeMiners(
   }
 }
 
-/** Mines `count` blocks at once (works with automine or interval mining). */
+/**
+ * Mines `count` blocks (works with automine or interval mining). One evm_mine per block:
+ * hardhat_mine with a count above 1 leaves blocks whose parent hash Ponder cannot follow.
+ */
 export async function mine(rpcUrl: string, count = 1): Promise<void> {
-  await rpc(rpcUrl, "hardhat_mine", [`0x${count.toString(16)}`]);
+  for (let i = 0; i < count; i++) await rpc(rpcUrl, "evm_mine");
 }
