@@ -23,7 +23,8 @@ export default defineConfig({
     sources: "./contracts",
     tests: { solidity: "./test/contracts", mocha: "./test/mocha" },
   },
-  test: { solidity: { fuzz: { runs: 256 } } },
+  // Invariant runs are bounded so that `npm test` stays well inside CI's time limit.
+  test: { solidity: { fuzz: { runs: 256 }, invariant: { runs: 64, depth: 50 } } },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
     localhost: { type: "http", chainType: "l1", url: process.env.POH_RPC_URL ?? "http://127.0.0.1:8545" },
