@@ -333,7 +333,9 @@ export class MinerNode {
         this.log.info({ jobId: l.rec.jobId.toString(), tx: receipt.transactionHash }, "committed");
       }
     };
-    await this.sendGroup(jobs, send, "commit");
+    const check = (l: Live) =>
+      this.chain.simulate("commit", { address, abi: pohCoordinatorAbi, functionName: "commit", args: [l.rec.jobId, commitment(l.rec.jobId, me, l.rec.score!, l.rec.salt!)] });
+    await this.sendGroup(jobs, send, "commit", check);
   }
 
   private async reveal(jobs: Live[]): Promise<void> {
@@ -353,11 +355,22 @@ export class MinerNode {
         this.log.info({ jobId: l.rec.jobId.toString(), tx: receipt.transactionHash }, "revealed");
       }
     };
-    await this.sendGroup(jobs, send, "reveal");
+    const check = (l: Live) =>
+      this.chain.simulate("reveal", { address, abi: pohCoordinatorAbi, functionName: "reveal", args: [l.rec.jobId, l.rec.score!, l.rec.salt!] });
+    await this.sendGroup(jobs, send, "reveal", check);
   }
 
-  /** Sends one batch; if the batch would revert, falls back to one transaction per job. */
-  private async sendGroup(jobs: Live[], send: (group: Live[]) => Promise<void>, what: string): Promise<void> {
+  /**
+   * Sends one batch. If the batch would revert (a batch is all-or-nothing), each job is simulated
+   * on its own (eth_call, no gas) and the ones that pass go out together as one batch again; only
+   * if that still reverts does it fall back to one transaction per job.
+   */
+  private async sendGroup(
+    jobs: Live[],
+    send: (group: Live[]) => Promise<void>,
+    what: string,
+    check: (l: Live) => Promise<RevertError | null>,
+  ): Promise<void> {
     try {
       await send(jobs);
       return;
@@ -367,9 +380,26 @@ export class MinerNode {
         if (error instanceof RevertError) return; // the next round re-reads the chain and decides
         throw error;
       }
-      this.log.warn({ error: error.errorName, jobs: jobs.length }, `${what} batch would revert; sending one by one`);
+      this.log.warn({ error: error.errorName, jobs: jobs.length }, `${what} batch would revert; checking jobs one by one`);
     }
+    const passing: Live[] = [];
     for (const l of jobs) {
+      if (this.deps.signal.aborted) return;
+      const revert = await check(l);
+      if (revert) this.log.warn({ jobId: l.rec.jobId.toString(), error: revert.errorName }, `${what} would revert; left for the next round`);
+      else passing.push(l);
+    }
+    if (passing.length === 0) return;
+    if (passing.length > 1 && passing.length < jobs.length) {
+      try {
+        await send(passing);
+        return;
+      } catch (error) {
+        if (!(error instanceof RevertError)) throw error;
+        this.log.warn({ error: error.errorName, jobs: passing.length }, `${what} batch still reverts; sending one by one`);
+      }
+    }
+    for (const l of passing) {
       if (this.deps.signal.aborted) return;
       try {
         await send([l]);

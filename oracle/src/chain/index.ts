@@ -137,6 +137,27 @@ export class Chain {
     return run;
   }
 
+  /**
+   * Simulates a contract write from our account (an eth_call, no gas spent). Returns the decoded
+   * revert, or null when the call would succeed.
+   */
+  async simulate<abi extends Abi, name extends ContractFunctionName<abi, "nonpayable" | "payable">>(
+    kind: string,
+    request: WriteRequest<abi, name>,
+  ): Promise<RevertError | null> {
+    const account = this.account;
+    if (!account) throw new FatalError("no key configured (POH_KEYSTORE or POH_PRIVATE_KEY)");
+    try {
+      await this.call(`simulate ${kind}`, () =>
+        this.client.simulateContract({ account: account.address, address: request.address, abi: request.abi, functionName: request.functionName, args: request.args, value: request.value } as Parameters<PublicClient["simulateContract"]>[0]),
+      );
+      return null;
+    } catch (error) {
+      if (error instanceof RevertError) return error;
+      throw error;
+    }
+  }
+
   private async sendNow<abi extends Abi, name extends ContractFunctionName<abi, "nonpayable" | "payable">>(
     kind: string,
     request: WriteRequest<abi, name>,
