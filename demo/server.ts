@@ -37,9 +37,63 @@ export interface DemoServerOptions {
   /** Shown on the explorer page. */
   chainId?: number;
   coordinator?: string;
+  /**
+   * Every /api/verify pays a fee, so it is limited per client address: at most `perMinute`
+   * submissions in any 60 s window and `maxInFlight` waiting at once (429 with Retry-After beyond).
+   */
+  verifyLimit?: { perMinute?: number; maxInFlight?: number };
 }
 
-export const demoServerDefaults = { host: "127.0.0.1" } as const;
+export const demoServerDefaults = { host: "127.0.0.1", verifyPerMinute: 20, verifyMaxInFlight: 4 } as const;
+
+/**
+ * Sliding-window limit per key: at most `perWindow` admissions in any `windowMs`, and at most
+ * `maxInFlight` admitted and not yet released. Keys with no recent admissions are forgotten.
+ */
+export class RateLimiter {
+  private readonly recent = new Map<string, number[]>();
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(
+    private readonly perWindow: number,
+    private readonly maxInFlight: number,
+    private readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!Number.isInteger(perWindow) || perWindow < 1) throw new RangeError("perWindow must be a positive integer");
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError("maxInFlight must be a positive integer");
+  }
+
+  /** Admits `key` (returns a release function) or says how many ms to wait before retrying. */
+  take(key: string): { ok: true; release: () => void } | { ok: false; retryAfterMs: number } {
+    const t = this.now();
+    const times = (this.recent.get(key) ?? []).filter((x) => t - x < this.windowMs);
+    const busy = this.inFlight.get(key) ?? 0;
+    if (busy >= this.maxInFlight) return { ok: false, retryAfterMs: 1000 };
+    if (times.length >= this.perWindow) return { ok: false, retryAfterMs: Math.max(1, times[0]! + this.windowMs - t) };
+    times.push(t);
+    this.recent.set(key, times);
+    this.inFlight.set(key, busy + 1);
+    if (this.recent.size > 10_000) this.sweep(t);
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        const n = (this.inFlight.get(key) ?? 1) - 1;
+        if (n <= 0) this.inFlight.delete(key);
+        else this.inFlight.set(key, n);
+      },
+    };
+  }
+
+  private sweep(t: number): void {
+    for (const [key, times] of this.recent) {
+      if (times.every((x) => t - x >= this.windowMs) && !this.inFlight.has(key)) this.recent.delete(key);
+    }
+  }
+}
 
 export interface DemoServer {
   url: string;
@@ -129,8 +183,25 @@ export function toVerifyResponse(r: VerificationResult): VerifyResponse {
 export async function startDemoServer(options: DemoServerOptions, context: { logger?: Logger } = {}): Promise<DemoServer> {
   const host = options.host ?? demoServerDefaults.host;
   const log = context.logger?.child({ module: "demo" });
+  const limiter = new RateLimiter(
+    options.verifyLimit?.perMinute ?? demoServerDefaults.verifyPerMinute,
+    options.verifyLimit?.maxInFlight ?? demoServerDefaults.verifyMaxInFlight,
+  );
 
   async function verify(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const admitted = limiter.take(req.socket.remoteAddress ?? "unknown");
+    if (!admitted.ok) {
+      res.setHeader("retry-after", String(Math.ceil(admitted.retryAfterMs / 1000)));
+      throw new HttpError(429, "too many verification requests from this address; retry later");
+    }
+    try {
+      await verifyAdmitted(req, res);
+    } finally {
+      admitted.release();
+    }
+  }
+
+  async function verifyAdmitted(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req, MAX_BODY);
     let body: unknown;
     try {
@@ -245,6 +316,8 @@ const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "a 0x-prefixed 32-byte hex
  * - POH_STORE_URL      payload store base URL (required; e.g. one started by `npm start`)
  * - POH_INDEXER_URL    indexer base URL (optional; enables the explorer)
  * - POH_DEMO_PORT      port (default 44080)
+ * - POH_DEMO_VERIFY_PER_MINUTE    /api/verify submissions per client address per minute (default 20)
+ * - POH_DEMO_VERIFY_MAX_IN_FLIGHT /api/verify submissions waiting at once per address (default 4)
  */
 export function readDemoEnv(env: NodeJS.ProcessEnv = process.env) {
   const schema = z.object({
@@ -254,6 +327,8 @@ export function readDemoEnv(env: NodeJS.ProcessEnv = process.env) {
     POH_STORE_URL: z.url(),
     POH_INDEXER_URL: z.url().optional(),
     POH_DEMO_PORT: z.coerce.number().int().min(0).max(65535).default(44080),
+    POH_DEMO_VERIFY_PER_MINUTE: z.coerce.number().int().min(1).default(demoServerDefaults.verifyPerMinute),
+    POH_DEMO_VERIFY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(demoServerDefaults.verifyMaxInFlight),
   });
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
@@ -284,7 +359,14 @@ async function main(): Promise<void> {
     { logger },
   );
   const demo = await startDemoServer(
-    { port: env.POH_DEMO_PORT, poh, indexerUrl: env.POH_INDEXER_URL, chainId: deployment.chainId, coordinator: deployment.contracts.PohCoordinator.address },
+    {
+      port: env.POH_DEMO_PORT,
+      poh,
+      indexerUrl: env.POH_INDEXER_URL,
+      chainId: deployment.chainId,
+      coordinator: deployment.contracts.PohCoordinator.address,
+      verifyLimit: { perMinute: env.POH_DEMO_VERIFY_PER_MINUTE, maxInFlight: env.POH_DEMO_VERIFY_MAX_IN_FLIGHT },
+    },
     { logger },
   );
   console.log(`demo: ${demo.url}  explorer: ${demo.url}/explorer`);

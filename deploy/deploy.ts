@@ -8,7 +8,7 @@
  * Any network in hardhat.config.ts works; keys for non-local networks come from Hardhat's
  * keystore (`npx hardhat keystore set POH_DEPLOYER_KEY`), never from the repo.
  */
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -73,7 +73,12 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   // Ignition keeps a journal per deployment. Throwaway local chains get a throwaway journal, so a
   // restarted devnet never trips over the previous run's state.
   const local = networkName === "localhost" || networkName.startsWith("hardhat");
-  if (local && !process.env.POH_IGNITION_DIR) process.env.POH_IGNITION_DIR = mkdtempSync(join(tmpdir(), "poh-ignition-"));
+  if (local && !process.env.POH_IGNITION_DIR) {
+    const dir = mkdtempSync(join(tmpdir(), "poh-ignition-"));
+    process.env.POH_IGNITION_DIR = dir;
+    // The journal is only useful while this process lives; leave no folder behind.
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  }
 
   const { network } = await import("hardhat");
   const { default: PohModel } = await import("./modules/PohModel.ts");

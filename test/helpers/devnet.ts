@@ -3,7 +3,7 @@
  * loopback, the protocol deployed with the Ignition modules, and miners funded and staked.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -155,9 +155,17 @@ export interface DeployedProtocol extends Deployment {
   file: string;
 }
 
+const tempDirs = new Set<string>();
+
 /** Deploys and wires the protocol on `rpcUrl` and registers the model (default: the shipped one). */
 export async function deployProtocol(rpcUrl: string, options: DeployProtocolOptions = {}): Promise<DeployedProtocol> {
-  const outDir = options.outDir ?? mkdtempSync(join(tmpdir(), "poh-deployments-"));
+  let outDir = options.outDir;
+  if (outDir === undefined) {
+    outDir = mkdtempSync(join(tmpdir(), "poh-deployments-"));
+    // Miners and the indexer read the file while the test runs; it goes when the process exits.
+    if (tempDirs.size === 0) process.once("exit", () => tempDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+    tempDirs.add(outDir);
+  }
   const model = options.modelSha256
     ? { sha256: options.modelSha256, featureSpecVersion: options.featureSpecVersion ?? 1, uri: "test-model" }
     : undefined;
