@@ -14,16 +14,31 @@
  * - ghost     a "humanised" automation cursor (in the style of ghost-cursor): curved Bezier paths
  *             with random spread, Fitts-law durations, ease-in-out timing, overshoot and correction
  *             on long moves, browser-like sampling with jitter, scripted delays.
+ * - human_form a person filling a short sign-up form (about 2-25 s): reading pause, moves to each
+ *             field, clicks (or Tab), types a few words, ticks a box and submits.
+ * - instant   a browser-automation form filler (Playwright / Puppeteer / Selenium style): the pointer
+ *             teleports or moves in a few equal straight steps dispatched one per frame or per
+ *             command, clicks and keys held only for the command latency (0-20 ms), no pauses except
+ *             command stalls and scripted waits; the whole form in well under a few seconds.
+ * - formbot   a scripted form filler at a human-ish pace: straight constant-speed moves in 10-50 equal
+ *             steps, fixed or uniform key intervals (20-150 ms), fixed click dwell, fixed waits.
  * Bots may also scroll (fixed notches at scripted intervals) and press shift for capitals.
  */
 import type { Telemetry, TelemetryEvent } from "../../src/payload/index.ts";
 import { Rng, mixSeed } from "./rng.ts";
 
-export const SESSION_KINDS = ["human", "linear", "bezier", "minjerk", "lognormal", "replay", "typing", "ghost"] as const;
+export const SESSION_KINDS = ["human", "human_form", "linear", "bezier", "minjerk", "lognormal", "replay", "typing", "ghost", "instant", "formbot"] as const;
 export type SessionKind = (typeof SESSION_KINDS)[number];
-export const BOT_KINDS: readonly SessionKind[] = SESSION_KINDS.filter((k) => k !== "human");
+/** Kinds that generate people (label 1). */
+export const HUMAN_KINDS: readonly SessionKind[] = ["human", "human_form"];
+export const BOT_KINDS: readonly SessionKind[] = SESSION_KINDS.filter((k) => !HUMAN_KINDS.includes(k));
+export function isHumanKind(kind: string): boolean {
+  return (HUMAN_KINDS as readonly string[]).includes(kind);
+}
 
-const KIND_SALT: Record<SessionKind, number> = { human: 1, linear: 2, bezier: 3, minjerk: 4, lognormal: 5, replay: 6, typing: 7, ghost: 8 };
+const KIND_SALT: Record<SessionKind, number> = {
+  human: 1, linear: 2, bezier: 3, minjerk: 4, lognormal: 5, replay: 6, typing: 7, ghost: 8, human_form: 9, instant: 10, formbot: 11,
+};
 
 type Screen = { w: number; h: number };
 
@@ -528,6 +543,195 @@ function replay(rng: Rng, seed: number, d: number): Telemetry {
   return { v: 1, screen: src.screen ?? { w: 1920, h: 1080 }, events };
 }
 
+// ---------------------------------------------------------------- short form sessions
+
+type Field = { x: number; y: number; w: number; h: number };
+
+/** A sign-up form: 1-5 stacked text fields, an optional checkbox and a submit button. */
+function formLayout(rng: Rng, screen: Screen): { fields: Field[]; check: Field | null; submit: Field } {
+  const n = rng.int(1, 5);
+  const w = rng.uniform(180, 420);
+  const h = rng.uniform(24, 44);
+  const x = rng.uniform(20, Math.max(30, screen.w - w - 20));
+  let y = rng.uniform(60, Math.max(70, screen.h * 0.35));
+  const gap = rng.uniform(50, 90);
+  const fields: Field[] = [];
+  for (let i = 0; i < n; i++) {
+    fields.push({ x, y, w, h });
+    y += gap;
+  }
+  const check = rng.chance(0.6) ? { x, y: y - gap * 0.3, w: 16, h: 16 } : null;
+  const submit = { x, y: y + (check ? gap * 0.4 : 0), w: rng.uniform(90, w), h: h * 1.1 };
+  return { fields, check, submit };
+}
+
+function humanForm(rng: Rng, durationMs: number): Telemetry {
+  const screen = rng.pick([{ w: 1920, h: 1080 }, { w: 1366, h: 768 }, { w: 1536, h: 864 }, { w: 1280, h: 800 }, { w: 1440, h: 900 }]);
+  const dt = rng.pick([8, 8.3, 16.7, 16.7, 16.7, 33.3]);
+  const clock = deviceClock(rng, dt, rng.uniform(0.05, 0.4), rng.uniform(0, 0.05));
+  const b = new Builder(screen, rng.uniform(100, screen.w - 100), rng.uniform(100, screen.h - 100));
+  const tremor = rng.uniform(0.15, 0.8);
+  const keyIds = Array.from({ length: rng.int(15, 40) }, (_, i) => i + 1);
+  const tab = keyIds.length + 2;
+  const typist = rng.uniform(0.6, 1.5);
+  const dwellMedian = rng.uniform(70, 140);
+  const pShift = rng.uniform(0, 0.25);
+  const tabNav = rng.chance(0.2);
+  const form = formLayout(rng, screen);
+  const aim = (f: Field): [number, number] => [f.x + f.w * rng.uniform(0.15, 0.85), f.y + f.h * rng.uniform(0.25, 0.75)];
+  const moveClick = (f: Field): void => {
+    const [tx, ty] = aim(f);
+    humanMove(b, rng, clock, tx, ty, tremor);
+    b.t += Math.max(40, rng.lognormal(200, 0.6));
+    b.click(b.t, Math.max(30, rng.lognormal(100, 0.3)));
+    b.t += Math.max(30, rng.lognormal(150, 0.5));
+  };
+  b.t = 0;
+  humanPause(b, rng, clock, rng.lognormal(1200, 0.7)); // reading the page
+  form.fields.forEach((f, i) => {
+    if (i === 0 || !tabNav) moveClick(f);
+    else {
+      b.key(b.t, Math.max(30, rng.lognormal(dwellMedian, 0.3)), tab);
+      b.t += Math.max(60, rng.lognormal(250, 0.5));
+    }
+    humanTyping(b, rng, rng.int(3, 22), keyIds, typist, dwellMedian, pShift);
+    if (rng.chance(0.5)) humanPause(b, rng, clock, rng.lognormal(350, 0.8));
+  });
+  if (form.check) moveClick(form.check);
+  if (!tabNav || rng.chance(0.5)) moveClick(form.submit);
+  else b.key(b.t, Math.max(30, rng.lognormal(dwellMedian, 0.3)), keyIds.length + 3); // Enter
+  return b.finish(Math.min(durationMs, b.t + 100));
+}
+
+/** Latency of one automation command (CDP / WebDriver round trip): a few ms, with occasional stalls. */
+function commandLatency(rng: Rng): () => number {
+  const median = rng.uniform(0.3, 8);
+  const stallP = rng.uniform(0, 0.1);
+  return () => rng.lognormal(median, 0.6) + (rng.chance(stallP) ? rng.lognormal(50, 0.9) : 0);
+}
+
+/** Shared form-filling script for the instant and formbot kinds. */
+type FormScript = {
+  lat: () => number;
+  /** Mouse-move steps per move (1 = teleport), or 0 for keyboard-only scripts. */
+  steps: () => number;
+  /** Time from one step to the next. */
+  stepGap: (t: number) => number;
+  clickDwell: () => number;
+  keyDwell: () => number;
+  keyGap: () => number;
+  /** Wait between actions (scripted waitForTimeout or none). */
+  wait: () => number;
+  /** Types characters (keys) or sets the value (fill: no key events). */
+  fill: boolean;
+  exactCenter: boolean;
+};
+
+function runForm(rng: Rng, durationMs: number, s: FormScript): Telemetry {
+  const screen = rng.pick([{ w: 1920, h: 1080 }, { w: 1366, h: 768 }, { w: 1280, h: 720 }, { w: 1280, h: 800 }]);
+  // Automation starts the pointer at the viewport origin or wherever it last was.
+  const b = new Builder(screen, rng.chance(0.6) ? 0 : rng.uniform(0, screen.w), rng.chance(0.6) ? 0 : rng.uniform(0, screen.h));
+  b.t = rng.chance(0.5) ? rng.uniform(2, 120) : rng.uniform(120, 2500); // page load to the first command
+  const keyboardOnly = s.steps() === 0;
+  const tab = 90;
+  const enter = 91;
+  const target = (f: Field): [number, number] => (s.exactCenter
+    ? [f.x + f.w / 2, f.y + f.h / 2]
+    : [f.x + f.w * rng.uniform(0.1, 0.9), f.y + f.h * rng.uniform(0.2, 0.8)]);
+  const moveTo = (tx: number, ty: number): void => {
+    const n = Math.max(1, s.steps());
+    const x0 = b.x;
+    const y0 = b.y;
+    for (let i = 1; i <= n; i++) {
+      b.t = s.stepGap(b.t);
+      b.move(b.t, x0 + ((tx - x0) * i) / n, y0 + ((ty - y0) * i) / n);
+    }
+  };
+  const click = (f: Field): void => {
+    moveTo(...target(f));
+    b.t += s.lat();
+    const dw = s.clickDwell();
+    b.click(b.t, dw);
+    b.t += dw + s.lat();
+  };
+  const press = (key: number): void => {
+    const dw = s.keyDwell();
+    b.key(b.t, dw, key);
+    b.t += dw + s.keyGap();
+  };
+  let forms = 0;
+  do {
+    const form = formLayout(rng, screen);
+    form.fields.forEach((f, i) => {
+      if (keyboardOnly) {
+        if (i > 0 || rng.chance(0.5)) press(tab);
+      } else click(f);
+      b.t += s.wait();
+      if (s.fill) b.t += s.lat();
+      else {
+        const n = rng.int(3, 30);
+        for (let k = 0; k < n; k++) press(1 + Math.floor(30 * Math.pow(rng.next(), 2)));
+      }
+      b.t += s.wait();
+    });
+    if (form.check) {
+      if (keyboardOnly) {
+        press(tab);
+        press(41); // space ticks the box
+      } else click(form.check);
+    }
+    if (keyboardOnly || rng.chance(0.2)) press(enter);
+    else click(form.submit);
+    forms++;
+    b.t += rng.uniform(200, 3000); // the next page, if the script goes on
+  } while (b.t < durationMs && forms < 20 && rng.chance(0.35));
+  return b.finish(durationMs);
+}
+
+function instantBot(rng: Rng, durationMs: number): Telemetry {
+  const lat = commandLatency(rng);
+  const nSteps = rng.pick([0, 1, 1, 1, 1, 2, 3, 5, 10, 20]);
+  const framePaced = rng.chance(0.6); // Chromium dispatches each mouse.move on the next animation frame
+  const frame = rng.pick([16.7, 16.7, 8.3, 33.3]);
+  const keyDelay = rng.pick([0, 0, 0, 1, 2, 5, 10, 20]);
+  const clickDelay = rng.pick([0, 0, 0, 5, 10, 20]);
+  const interKey = rng.chance(0.5) ? keyDelay : 0; // Puppeteer waits between characters too, Playwright does not
+  const waitP = rng.pick([0, 0, 0.1, 0.3]);
+  return runForm(rng, durationMs, {
+    lat,
+    steps: () => nSteps,
+    stepGap: framePaced ? (t) => Math.ceil((t + lat()) / frame) * frame + rng.uniform(0, 1.5) : (t) => t + lat(),
+    clickDwell: () => clickDelay + lat(),
+    keyDwell: () => keyDelay + lat(),
+    keyGap: () => interKey + lat(),
+    wait: () => (rng.chance(waitP) ? rng.uniform(50, 1500) : 0),
+    fill: rng.chance(0.15),
+    exactCenter: rng.chance(0.7),
+  });
+}
+
+function formBot(rng: Rng, durationMs: number): Telemetry {
+  const lat = commandLatency(rng);
+  const nSteps = rng.int(8, 50);
+  const stepDt = rng.pick([0, 5, 10, 16.7]);
+  const keyDelay = timing(rng, 20, 150);
+  const dwellMode = rng.int(0, 2);
+  const clickDwell = timing(rng, 0, 100);
+  const waitC = timing(rng, 0, 800);
+  const keyboardOnly = rng.chance(0.05);
+  return runForm(rng, durationMs, {
+    lat,
+    steps: () => (keyboardOnly ? 0 : nSteps),
+    stepGap: (t) => (stepDt === 0 ? Math.ceil((t + lat()) / 16.7) * 16.7 : t + stepDt + lat() * 0.2),
+    clickDwell,
+    keyDwell: () => (dwellMode === 0 ? lat() : dwellMode === 1 ? keyDelay() : keyDelay() * 0.5 + lat()),
+    keyGap: () => keyDelay() + lat(),
+    wait: waitC,
+    fill: rng.chance(0.1),
+    exactCenter: rng.chance(0.6),
+  });
+}
+
 /**
  * Generates one synthetic session of the given kind, deterministic in its arguments.
  * @param durationMs window length; by default drawn from 10-60 s by the seed.
@@ -544,5 +748,8 @@ export function generateSession(kind: SessionKind, seed: number, durationMs?: nu
     case "replay": return replay(rng, seed, d);
     case "typing": return typingBot(rng, d);
     case "ghost": return ghost(rng, d);
+    case "human_form": return humanForm(rng, d);
+    case "instant": return instantBot(rng, d);
+    case "formbot": return formBot(rng, d);
   }
 }

@@ -1,8 +1,12 @@
 /**
- * Chain access for the miner: a viem public client, JSON-RPC retry with backoff, and a
- * transaction sender that owns the account's nonce (one transaction in flight at a time),
- * estimates gas under a cap, replaces a stuck transaction with bumped fees (same nonce), and
- * decodes reverts by their custom error name (viem's ContractFunctionRevertedError).
+ * Chain access for the miner: a viem public client (JSON-RPC batching on), retry with backoff,
+ * and a transaction sender that owns the account's nonce. Several transactions may be in flight at
+ * once: `submit` estimates gas under a cap (a revert is decoded by its custom error name and the
+ * transaction is not sent), takes the next local nonce, signs, lets the caller journal the hash,
+ * broadcasts and returns at once; one tracker polls every in-flight transaction's receipt,
+ * re-broadcasts one whose broadcast failed, replaces a stuck one with bumped fees (same nonce, up
+ * to the gas price cap) and resynchronises the nonce when a nonce was used by something else.
+ * `send` is submit + wait for the receipt.
  */
 import {
   BaseError,
@@ -11,11 +15,13 @@ import {
   encodeFunctionData,
   http,
   keccak256,
+  TransactionNotFoundError,
   TransactionReceiptNotFoundError,
   type Abi,
   type ContractFunctionArgs,
   type ContractFunctionName,
   type Hash,
+  type Hex,
   type PublicClient,
   type TransactionReceipt,
 } from "viem";
@@ -60,6 +66,49 @@ export type WriteRequest<abi extends Abi, name extends ContractFunctionName<abi,
   value?: bigint;
 };
 
+/** A broadcast transaction: its first hash and nonce, and its receipt once mined. */
+export type Submitted = {
+  kind: string;
+  hash: Hash;
+  nonce: number;
+  /**
+   * Resolves with the successful receipt (possibly of a fee-bumped replacement); rejects with
+   * RevertError when it reverted on chain, RetryableError when it was dropped or never mined.
+   */
+  receipt: Promise<TransactionReceipt>;
+};
+
+export type SubmitOptions = {
+  /** Called with the signed transaction's hash and nonce before it is broadcast (journal it here). */
+  onSigned?: (hash: Hash, nonce: number) => void;
+};
+
+/** One transaction the tracker follows until it is mined, reverts or is given up. */
+type Tracked = {
+  kind: string;
+  nonce: number;
+  to: Address;
+  data: Hex;
+  value: bigint;
+  gas: bigint;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+  hashes: Hash[];
+  /** The last signed bytes; re-broadcast as they are when a broadcast failed. */
+  serialized: Hex | undefined;
+  rebroadcast: boolean;
+  lastSend: number;
+  giveUp: number;
+  /** When the account's mined nonce first passed ours without a receipt for us. */
+  nonceUsedAt?: number;
+  /** Re-runs the call to recover a revert reason (absent for adopted transactions). */
+  explain?: (blockNumber: bigint) => Promise<RevertError>;
+  resolve(receipt: TransactionReceipt): void;
+  reject(error: Error): void;
+};
+
+type Fees = { at: number; baseFee: bigint | null; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((res) => {
     if (signal?.aborted) return res();
@@ -72,24 +121,37 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener("abort", done, { once: true });
   });
 
+const messageOf = (error: unknown): string => (error instanceof BaseError ? `${error.shortMessage} ${error.details ?? ""}` : (error as Error).message);
+
 /** Chain access and the account's transaction sender. */
 export class Chain {
   readonly client: PublicClient;
-  private queue: Promise<unknown> = Promise.resolve();
+  private lock: Promise<unknown> = Promise.resolve();
   private chainIdValue: number | undefined;
+  private nextNonce: number | undefined;
+  private readonly inflight = new Set<Tracked>();
+  private tracking = false;
+  private fees: Fees | undefined;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly options: ChainOptions,
     readonly account: PrivateKeyAccount | undefined,
     private readonly deps: ChainDeps,
   ) {
-    // viem's own retries are off: `call` retries with backoff and counts the errors.
-    this.client = createPublicClient({ transport: http(options.rpcUrl, { retryCount: 0, timeout: 10_000 }) }) as PublicClient;
+    // viem's own retries are off: `call` retries with backoff and counts the errors. Concurrent
+    // calls made in the same tick go out as one JSON-RPC batch.
+    this.client = createPublicClient({ transport: http(options.rpcUrl, { retryCount: 0, timeout: 10_000, batch: { wait: 0, batchSize: 200 } }) }) as PublicClient;
   }
 
   get address(): Address {
     if (!this.account) throw new FatalError("no key configured (POH_KEYSTORE or POH_PRIVATE_KEY)");
     return this.account.address;
+  }
+
+  /** Transactions broadcast and not yet settled. */
+  get inflightCount(): number {
+    return this.inflight.size;
   }
 
   async chainId(): Promise<number> {
@@ -123,18 +185,15 @@ export class Chain {
   }
 
   /**
-   * Simulates, then sends a contract write and waits for its receipt. Transactions go out one at a
-   * time (the nonce is the account's pending count). A transaction not mined within txStuckMs is
-   * replaced (same nonce, fees +25%, up to maxGasPrice). A revert throws RevertError with the
-   * custom error's name; transport trouble throws RetryableError.
+   * Sends a contract write and waits for its receipt. A revert throws RevertError with the custom
+   * error's name (a transaction that would revert is not sent); transport trouble throws
+   * RetryableError. See `submit` for sending without waiting.
    */
-  send<abi extends Abi, name extends ContractFunctionName<abi, "nonpayable" | "payable">>(
+  async send<abi extends Abi, name extends ContractFunctionName<abi, "nonpayable" | "payable">>(
     kind: string,
     request: WriteRequest<abi, name>,
   ): Promise<TransactionReceipt> {
-    const run = this.queue.then(() => this.sendNow(kind, request));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return (await this.submit(kind, request)).receipt;
   }
 
   /**
@@ -158,22 +217,27 @@ export class Chain {
     }
   }
 
-  private async sendNow<abi extends Abi, name extends ContractFunctionName<abi, "nonpayable" | "payable">>(
+  /**
+   * Estimates, signs and broadcasts a contract write, and returns without waiting for it to be
+   * mined. Gas is estimated from our account (eth_estimateGas, which also decodes a revert: such
+   * a transaction is not sent) and must fit POH_GAS_LIMIT_CAP; fees come from the latest block
+   * (cached for a second) under POH_MAX_GAS_PRICE; the nonce is the next local one.
+   */
+  async submit<abi extends Abi, name extends ContractFunctionName<abi, "nonpayable" | "payable">>(
     kind: string,
     request: WriteRequest<abi, name>,
-  ): Promise<TransactionReceipt> {
+    options: SubmitOptions = {},
+  ): Promise<Submitted> {
     const account = this.account;
     if (!account) throw new FatalError("no key configured (POH_KEYSTORE or POH_PRIVATE_KEY)");
     const { logger, metrics } = this.deps;
     const chainId = await this.chainId();
     const data = encodeFunctionData({ abi: request.abi, functionName: request.functionName, args: request.args } as Parameters<typeof encodeFunctionData>[0]);
-    const base = { account: account.address, to: request.address, data, value: request.value };
+    const contractCall = { account: account.address, address: request.address, abi: request.abi, functionName: request.functionName, args: request.args, value: request.value };
 
-    // Simulate first so a revert is decoded by name instead of burning gas.
+    let estimated: bigint;
     try {
-      await this.call(`simulate ${kind}`, () =>
-        this.client.simulateContract({ account: account.address, address: request.address, abi: request.abi, functionName: request.functionName, args: request.args, value: request.value } as Parameters<PublicClient["simulateContract"]>[0]),
-      );
+      estimated = await this.call(`estimateGas ${kind}`, () => this.client.estimateContractGas(contractCall as Parameters<PublicClient["estimateContractGas"]>[0]));
     } catch (error) {
       if (error instanceof RevertError) {
         metrics.txReverted.inc({ error: error.errorName });
@@ -181,101 +245,272 @@ export class Chain {
       }
       throw error;
     }
-
-    const estimated = await this.call(`estimateGas ${kind}`, () => this.client.estimateGas(base));
-    const gas = (estimated * 12n) / 10n + 10_000n;
     if (estimated > this.options.gasLimitCap) {
       throw new FatalError(`${kind}: gas estimate ${estimated} exceeds the cap POH_GAS_LIMIT_CAP=${this.options.gasLimitCap}`);
     }
+    const gas = (estimated * 12n) / 10n + 10_000n;
     const gasLimit = gas > this.options.gasLimitCap ? this.options.gasLimitCap : gas;
-    const cap = this.options.maxGasPrice;
-    const fees = await this.call("estimateFeesPerGas", () => this.client.estimateFeesPerGas());
-    const block = await this.call("getBlock", () => this.client.getBlock({ blockTag: "latest" }));
-    if (block.baseFeePerGas !== null && block.baseFeePerGas > cap) {
-      throw new RetryableError(`${kind}: base fee ${block.baseFeePerGas} wei is above POH_MAX_GAS_PRICE=${cap}; waiting`);
-    }
-    let maxFeePerGas = fees.maxFeePerGas > cap ? cap : fees.maxFeePerGas;
-    let maxPriorityFeePerGas = fees.maxPriorityFeePerGas > maxFeePerGas ? maxFeePerGas : fees.maxPriorityFeePerGas;
-    const nonce = await this.call("getTransactionCount", () => this.client.getTransactionCount({ address: account.address, blockTag: "pending" }));
+    const fees = await this.feeData(kind);
 
-    const hashes: Hash[] = [];
-    const broadcast = async (label: string): Promise<void> => {
-      const serialized = await account.signTransaction({
-        chainId,
-        type: "eip1559",
-        to: request.address,
-        data,
-        value: request.value ?? 0n,
-        gas: gasLimit,
-        nonce,
-        maxFeePerGas,
-        maxPriorityFeePerGas,
-      });
-      const hash = keccak256(serialized);
-      if (!hashes.includes(hash)) hashes.push(hash);
-      try {
-        await this.call(`sendRawTransaction ${kind}`, () => this.client.sendRawTransaction({ serializedTransaction: serialized }), 2);
-      } catch (error) {
-        // "already known" / "nonce too low" are settled by the receipt poll below.
-        logger.debug({ kind, hash, err: (error as Error).message }, "broadcast error; will poll for a receipt");
-      }
-      metrics.txSent.inc({ kind });
-      logger.info({ kind, hash, nonce, gas: gasLimit.toString(), maxFeePerGas: maxFeePerGas.toString(), attempt: label }, "transaction sent");
-    };
-    await broadcast("first");
-
-    let lastSend = Date.now();
-    const giveUp = Date.now() + Math.max(this.options.txStuckMs * 10, 120_000);
-    while (Date.now() < giveUp) {
-      // Not tied to the shutdown signal: a broadcast transaction is always seen through.
-      await sleep(Math.min(this.options.pollMs, 1000));
-      for (const hash of hashes) {
-        let receipt: TransactionReceipt | undefined;
-        try {
-          receipt = await this.client.getTransactionReceipt({ hash });
-        } catch (error) {
-          if (!(error instanceof TransactionReceiptNotFoundError)) metrics.rpcErrors.inc();
+    return this.exclusive(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const nonce = (this.nextNonce ??= await this.call("getTransactionCount", () => this.client.getTransactionCount({ address: account.address, blockTag: "pending" })));
+        let resolve!: (r: TransactionReceipt) => void;
+        let reject!: (e: Error) => void;
+        const receipt = new Promise<TransactionReceipt>((res, rej) => ((resolve = res), (reject = rej)));
+        receipt.catch(() => undefined); // the caller may never await it; never an unhandled rejection
+        const tx: Tracked = {
+          kind,
+          nonce,
+          to: request.address,
+          data,
+          value: request.value ?? 0n,
+          gas: gasLimit,
+          maxFeePerGas: fees.maxFeePerGas,
+          maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+          hashes: [],
+          serialized: undefined,
+          rebroadcast: false,
+          lastSend: Date.now(),
+          giveUp: Date.now() + Math.max(this.options.txStuckMs * 10, 120_000),
+          explain: (blockNumber) => this.explainRevert(request, blockNumber),
+          resolve,
+          reject,
+        };
+        const serialized = await this.sign(tx, chainId);
+        options.onSigned?.(tx.hashes[0]!, nonce);
+        const outcome = await this.broadcast(tx, serialized, "first");
+        if (outcome === "nonce-too-low" && attempt < 3) {
+          // Something else used this nonce (another process with this key, or our count is stale).
+          logger.warn({ kind, nonce }, "nonce already used; resynchronising the nonce");
+          this.nextNonce = undefined;
           continue;
         }
-        if (receipt.status === "success") {
-          logger.info({ kind, hash, block: receipt.blockNumber.toString(), gasUsed: receipt.gasUsed.toString() }, "transaction mined");
-          return receipt;
-        }
-        const revert = await this.explainRevert(request, receipt.blockNumber);
-        metrics.txReverted.inc({ error: revert.errorName });
-        logger.warn({ kind, hash, error: revert.errorName }, "transaction reverted");
-        throw revert;
+        this.nextNonce = nonce + 1;
+        this.track(tx);
+        return { kind, hash: tx.hashes[0]!, nonce, receipt };
       }
-      if (Date.now() - lastSend < this.options.txStuckMs) continue;
-      // Stuck: was this nonce used by something else (a dropped tx, a re-org)?
-      let latestNonce: number;
-      try {
-        latestNonce = await this.client.getTransactionCount({ address: account.address, blockTag: "latest" });
-      } catch {
-        metrics.rpcErrors.inc();
-        continue;
-      }
-      if (latestNonce > nonce) {
-        // Give the receipt one more poll round before calling it replaced.
-        if (Date.now() - lastSend > this.options.txStuckMs * 2) {
-          throw new RetryableError(`${kind}: nonce ${nonce} was used but none of our transactions has a receipt (dropped or re-organised)`);
-        }
-        continue;
-      }
-      if (maxFeePerGas < cap) {
-        maxFeePerGas = (maxFeePerGas * 125n) / 100n + 1n;
-        if (maxFeePerGas > cap) maxFeePerGas = cap;
-        maxPriorityFeePerGas = (maxPriorityFeePerGas * 125n) / 100n + 1n;
-        if (maxPriorityFeePerGas > maxFeePerGas) maxPriorityFeePerGas = maxFeePerGas;
-        logger.warn({ kind, nonce, maxFeePerGas: maxFeePerGas.toString() }, "transaction stuck; replacing with higher fees");
-        await broadcast("replacement");
-      } else {
-        logger.warn({ kind, nonce }, "transaction stuck at the fee cap; re-broadcasting");
-        await broadcast("rebroadcast");
-      }
-      lastSend = Date.now();
+    });
+  }
+
+  /**
+   * Follows a transaction this account broadcast earlier (e.g. before a restart) if it is still
+   * waiting in the mempool. Returns undefined when it is unknown to the node or already mined
+   * (the caller then reads the chain's state instead).
+   */
+  async adopt(kind: string, hash: Hash): Promise<Submitted | undefined> {
+    let found;
+    try {
+      found = await this.call("getTransaction", () => this.client.getTransaction({ hash }));
+    } catch (error) {
+      if (error instanceof RetryableError && error.cause instanceof BaseError && error.cause.walk((e) => e instanceof TransactionNotFoundError)) return undefined;
+      throw error;
     }
-    throw new RetryableError(`${kind}: no receipt for nonce ${nonce} after ${Math.round((Date.now() - lastSend) / 1000)}s`);
+    if (found.blockNumber !== null || found.from.toLowerCase() !== this.address.toLowerCase() || !found.to) return undefined;
+    let resolve!: (r: TransactionReceipt) => void;
+    let reject!: (e: Error) => void;
+    const receipt = new Promise<TransactionReceipt>((res, rej) => ((resolve = res), (reject = rej)));
+    receipt.catch(() => undefined);
+    const tx: Tracked = {
+      kind,
+      nonce: found.nonce,
+      to: found.to,
+      data: found.input,
+      value: found.value,
+      gas: found.gas,
+      maxFeePerGas: found.maxFeePerGas ?? found.gasPrice ?? 0n,
+      maxPriorityFeePerGas: found.maxPriorityFeePerGas ?? found.gasPrice ?? 0n,
+      hashes: [hash],
+      serialized: undefined,
+      rebroadcast: false,
+      lastSend: Date.now(),
+      giveUp: Date.now() + Math.max(this.options.txStuckMs * 10, 120_000),
+      resolve,
+      reject,
+    };
+    this.deps.logger.info({ kind, hash, nonce: found.nonce }, "following a transaction sent before the restart");
+    this.track(tx);
+    return { kind, hash, nonce: found.nonce, receipt };
+  }
+
+  /** Resolves once no transaction is in flight, or after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.inflight.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const idle = new Promise<boolean>((res) => this.idleWaiters.push(() => res(true)));
+    const timeout = new Promise<boolean>((res) => (timer = setTimeout(() => res(false), timeoutMs)));
+    const done = await Promise.race([idle, timeout]);
+    clearTimeout(timer);
+    return done;
+  }
+
+  /** Runs `fn` alone: nonce assignment and broadcast order are serialised. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Fee caps from the latest block (base fee x2 + tip), cached for up to a second. */
+  private async feeData(kind: string): Promise<Fees> {
+    const cap = this.options.maxGasPrice;
+    const now = Date.now();
+    if (!this.fees || now - this.fees.at > Math.min(this.options.pollMs, 1000)) {
+      const [block, tip] = await Promise.all([
+        this.call("getBlock", () => this.client.getBlock({ blockTag: "latest" })),
+        this.call("maxPriorityFeePerGas", () => this.client.estimateMaxPriorityFeePerGas()),
+      ]);
+      const baseFee = block.baseFeePerGas;
+      const maxFeePerGas = (baseFee ?? 0n) * 2n + tip;
+      this.fees = { at: now, baseFee, maxFeePerGas, maxPriorityFeePerGas: tip };
+    }
+    const { baseFee } = this.fees;
+    if (baseFee !== null && baseFee > cap) {
+      throw new RetryableError(`${kind}: base fee ${baseFee} wei is above POH_MAX_GAS_PRICE=${cap}; waiting`);
+    }
+    const maxFeePerGas = this.fees.maxFeePerGas > cap ? cap : this.fees.maxFeePerGas;
+    const maxPriorityFeePerGas = this.fees.maxPriorityFeePerGas > maxFeePerGas ? maxFeePerGas : this.fees.maxPriorityFeePerGas;
+    return { ...this.fees, maxFeePerGas, maxPriorityFeePerGas };
+  }
+
+  private async sign(tx: Tracked, chainId: number): Promise<Hex> {
+    const serialized = await this.account!.signTransaction({
+      chainId,
+      type: "eip1559",
+      to: tx.to,
+      data: tx.data,
+      value: tx.value,
+      gas: tx.gas,
+      nonce: tx.nonce,
+      maxFeePerGas: tx.maxFeePerGas,
+      maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+    });
+    const hash = keccak256(serialized);
+    if (!tx.hashes.includes(hash)) tx.hashes.push(hash);
+    tx.serialized = serialized;
+    return serialized;
+  }
+
+  /** Broadcasts signed bytes. A failed broadcast is retried by the tracker on its next tick. */
+  private async broadcast(tx: Tracked, serialized: Hex, label: string): Promise<"ok" | "nonce-too-low" | "error"> {
+    const { logger, metrics } = this.deps;
+    const hash = keccak256(serialized);
+    let outcome: "ok" | "nonce-too-low" | "error" = "ok";
+    try {
+      await this.call(`sendRawTransaction ${tx.kind}`, () => this.client.sendRawTransaction({ serializedTransaction: serialized }), 2);
+      tx.rebroadcast = false;
+    } catch (error) {
+      const message = messageOf(error instanceof RetryableError && error.cause ? error.cause : error);
+      if (/already known|already imported|known transaction/i.test(message)) {
+        tx.rebroadcast = false;
+      } else if (/nonce too low|nonce is too low|nonce has already been used/i.test(message)) {
+        outcome = "nonce-too-low";
+        tx.rebroadcast = false;
+      } else {
+        outcome = "error";
+        tx.rebroadcast = true;
+      }
+      logger.debug({ kind: tx.kind, hash, err: message }, "broadcast error");
+    }
+    tx.lastSend = Date.now();
+    if (outcome === "nonce-too-low" && label === "first") return outcome;
+    metrics.txSent.inc({ kind: tx.kind });
+    logger.info({ kind: tx.kind, hash, nonce: tx.nonce, gas: tx.gas.toString(), maxFeePerGas: tx.maxFeePerGas.toString(), attempt: label }, "transaction sent");
+    return outcome;
+  }
+
+  private track(tx: Tracked): void {
+    this.inflight.add(tx);
+    if (this.tracking) return;
+    this.tracking = true;
+    void this.trackLoop();
+  }
+
+  private settle(tx: Tracked, outcome: { receipt: TransactionReceipt } | { error: Error }): void {
+    if (!this.inflight.delete(tx)) return;
+    if ("receipt" in outcome) tx.resolve(outcome.receipt);
+    else tx.reject(outcome.error);
+    if (this.inflight.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /**
+   * Polls the receipts of every in-flight transaction (one JSON-RPC batch per tick). Not tied to
+   * the shutdown signal: a broadcast transaction is always seen through.
+   */
+  private async trackLoop(): Promise<void> {
+    try {
+      while (this.inflight.size > 0) {
+        await sleep(Math.min(this.options.pollMs, 1000));
+        let latestNonce: Promise<number | undefined> | undefined;
+        const minedNonce = () =>
+          (latestNonce ??= this.client.getTransactionCount({ address: this.address, blockTag: "latest" }).catch(() => {
+            this.deps.metrics.rpcErrors.inc();
+            return undefined;
+          }));
+        await Promise.all([...this.inflight].map((tx) => this.check(tx, minedNonce).catch((error: unknown) => this.deps.logger.debug({ kind: tx.kind, err: messageOf(error) }, "tracking error"))));
+      }
+    } finally {
+      this.tracking = false;
+      if (this.inflight.size > 0) this.track([...this.inflight][0]!);
+    }
+  }
+
+  private async check(tx: Tracked, minedNonce: () => Promise<number | undefined>): Promise<void> {
+    const { logger, metrics } = this.deps;
+    const receipts = await Promise.all(
+      tx.hashes.map((hash) =>
+        this.client.getTransactionReceipt({ hash }).catch((error: unknown) => {
+          if (!(error instanceof TransactionReceiptNotFoundError)) metrics.rpcErrors.inc();
+          return undefined;
+        }),
+      ),
+    );
+    const receipt = receipts.find((r) => r !== undefined);
+    if (receipt) {
+      if (receipt.status === "success") {
+        logger.info({ kind: tx.kind, hash: receipt.transactionHash, block: receipt.blockNumber.toString(), gasUsed: receipt.gasUsed.toString() }, "transaction mined");
+        return this.settle(tx, { receipt });
+      }
+      const revert = tx.explain ? await tx.explain(receipt.blockNumber) : new RevertError("unknown", [], "transaction reverted (reason not recovered)");
+      metrics.txReverted.inc({ error: revert.errorName });
+      logger.warn({ kind: tx.kind, hash: receipt.transactionHash, error: revert.errorName }, "transaction reverted");
+      return this.settle(tx, { error: revert });
+    }
+    const now = Date.now();
+    if (now > tx.giveUp) {
+      return this.settle(tx, { error: new RetryableError(`${tx.kind}: no receipt for nonce ${tx.nonce} after ${Math.round((now - tx.lastSend) / 1000)}s`) });
+    }
+    if (tx.rebroadcast && tx.serialized) {
+      await this.broadcast(tx, tx.serialized, "rebroadcast");
+      return;
+    }
+    if (now - tx.lastSend < this.options.txStuckMs) return;
+    // Stuck: was this nonce used by something else (a dropped tx, a re-org)?
+    const mined = await minedNonce();
+    if (mined === undefined) return;
+    if (mined > tx.nonce) {
+      // Give the receipt a while longer before calling it replaced.
+      tx.nonceUsedAt ??= now;
+      if (now - tx.nonceUsedAt > this.options.txStuckMs) {
+        await this.exclusive(async () => (this.nextNonce = undefined));
+        return this.settle(tx, { error: new RetryableError(`${tx.kind}: nonce ${tx.nonce} was used but none of our transactions has a receipt (dropped or re-organised)`) });
+      }
+      return;
+    }
+    if (!this.account) return; // an adopted transaction cannot be re-signed without the key
+    const cap = this.options.maxGasPrice;
+    const chainId = await this.chainId();
+    if (tx.maxFeePerGas < cap) {
+      tx.maxFeePerGas = (tx.maxFeePerGas * 125n) / 100n + 1n;
+      if (tx.maxFeePerGas > cap) tx.maxFeePerGas = cap;
+      tx.maxPriorityFeePerGas = (tx.maxPriorityFeePerGas * 125n) / 100n + 1n;
+      if (tx.maxPriorityFeePerGas > tx.maxFeePerGas) tx.maxPriorityFeePerGas = tx.maxFeePerGas;
+      logger.warn({ kind: tx.kind, nonce: tx.nonce, maxFeePerGas: tx.maxFeePerGas.toString() }, "transaction stuck; replacing with higher fees");
+      await this.broadcast(tx, await this.sign(tx, chainId), "replacement");
+    } else {
+      logger.warn({ kind: tx.kind, nonce: tx.nonce }, "transaction stuck at the fee cap; re-broadcasting");
+      await this.broadcast(tx, tx.serialized ?? (await this.sign(tx, chainId)), "rebroadcast");
+    }
   }
 
   /** Re-runs a reverted call at its block to recover the custom error. */
@@ -292,4 +527,3 @@ export class Chain {
     return new RevertError("unknown", [], "transaction reverted (reason not recovered)");
   }
 }
-

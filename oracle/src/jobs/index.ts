@@ -75,9 +75,9 @@ export class JobWatcher {
    * Scans up to `confirmations` blocks behind the head. Returns the head and whether a re-org was
    * detected (the cursor's block hash changed). New jobs land in the store as phase "seen".
    */
-  async poll(): Promise<{ head: bigint; reorged: boolean; added: number }> {
+  async poll(knownHead?: bigint): Promise<{ head: bigint; reorged: boolean; added: number }> {
     const { chain, store, logger, metrics } = this.deps;
-    const head = await chain.call("eth_blockNumber", () => chain.client.getBlockNumber({ cacheTime: 0 }));
+    const head = knownHead ?? (await chain.call("eth_blockNumber", () => chain.client.getBlockNumber({ cacheTime: 0 })));
     let reorged = false;
     let cursor = store.cursor;
     if (cursor && cursor.blockNumber >= this.options.startBlock) {
@@ -99,10 +99,14 @@ export class JobWatcher {
     if (safe < from) return { head, reorged, added: 0 };
     const maxRange = this.options.maxRange ?? 2000n;
     const to = safe - from + 1n > maxRange ? from + maxRange - 1n : safe;
-    const toBlock = await chain.call("getBlock", () => chain.client.getBlock({ blockNumber: to }));
-    const logs = await chain.call("eth_getLogs", () =>
-      chain.client.getContractEvents({ address: this.options.coordinator, abi: pohCoordinatorAbi, eventName: "JobRequested", fromBlock: from, toBlock: to, strict: true }),
-    );
+    const [toBlock, logs] = await Promise.all([
+      chain.call("getBlock", () => chain.client.getBlock({ blockNumber: to })),
+      chain.call("eth_getLogs", () =>
+        chain.client.getContractEvents({ address: this.options.coordinator, abi: pohCoordinatorAbi, eventName: "JobRequested", fromBlock: from, toBlock: to, strict: true }),
+      ),
+    ]);
+    // A log from another branch than the block we read (a re-org between the two calls): rescan.
+    if (logs.some((l) => l.blockNumber === to && l.blockHash !== toBlock.hash)) return { head, reorged: true, added: 0 };
     const me = chain.address.toLowerCase();
     let added = 0;
     for (const log of logs) {
@@ -134,26 +138,35 @@ export class JobWatcher {
   }
 }
 
+/** Block hashes by number, shared by the checks of one round (many jobs share a request block). */
+export type BlockHashCache = Map<bigint, Promise<Hex>>;
+
 /**
  * Confirms a stored job still exists as we saw it: its request block is still canonical and the
- * coordinator's job has the same input hash and request block. Returns the on-chain job, or
- * undefined when it was re-organised away.
+ * coordinator's job has the same input hash and request block. Returns the on-chain job (read at
+ * `knownHead` when given), or undefined when it was re-organised away.
  */
-export async function verifyJob(chain: Chain, coordinator: Address, job: JobRecord, knownHead?: bigint): Promise<OnchainJob | undefined> {
+export async function verifyJob(chain: Chain, coordinator: Address, job: JobRecord, knownHead?: bigint, hashes?: BlockHashCache): Promise<OnchainJob | undefined> {
   // A request block above the head (the chain was rewound) is not canonical.
   const head = knownHead ?? (await chain.call("eth_blockNumber", () => chain.client.getBlockNumber({ cacheTime: 0 })));
   if (job.blockNumber > head) return undefined;
-  const block = await chain.call("getBlock", () => chain.client.getBlock({ blockNumber: job.blockNumber }));
-  if (block.hash !== job.blockHash) return undefined;
-  let onchain: OnchainJob;
-  try {
-    onchain = (await chain.call("getJob", () =>
-      chain.client.readContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "getJob", args: [job.jobId] }),
-    )) as OnchainJob;
-  } catch (error) {
-    if (error instanceof RevertError && error.errorName === "UnknownJob") return undefined;
-    throw error;
+  let hash = hashes?.get(job.blockNumber);
+  if (!hash) {
+    hash = chain.call("getBlock", () => chain.client.getBlock({ blockNumber: job.blockNumber })).then((b) => b.hash);
+    hash.catch(() => undefined);
+    hashes?.set(job.blockNumber, hash);
   }
+  const read = chain
+    .call("getJob", () => chain.client.readContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "getJob", args: [job.jobId], blockNumber: knownHead }))
+    .then(
+      (j) => j as OnchainJob,
+      (error: unknown) => {
+        if (error instanceof RevertError && error.errorName === "UnknownJob") return undefined;
+        throw error;
+      },
+    );
+  const [blockHash, onchain] = await Promise.all([hash, read]);
+  if (blockHash !== job.blockHash || !onchain) return undefined;
   if (onchain.inputHash.toLowerCase() !== job.inputHash.toLowerCase() || onchain.requestBlock !== job.blockNumber) return undefined;
   return onchain;
 }

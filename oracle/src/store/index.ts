@@ -35,8 +35,12 @@ export type JobRecord = {
   phase: JobPhase;
   score?: number;
   salt?: Hex;
+  /** The commit transaction, journalled when signed (before it is broadcast). */
   commitTx?: Hex;
+  commitNonce?: number;
+  /** The reveal transaction, journalled when signed (before it is broadcast). */
   revealTx?: Hex;
+  revealNonce?: number;
   /** Why the job is done (final, missed-commit, missed-reveal, dropped, skipped-model, ...). */
   outcome?: string;
 };
@@ -220,6 +224,18 @@ export class JobStore {
     this.append({ t: "update", key, patch: encode(patch) });
     Object.assign(job, patch);
     return { ...job };
+  }
+
+  /** Durably updates several jobs with one fsync (all lines are written, then synced once). */
+  updateMany(patches: readonly { key: string; patch: Partial<Omit<JobRecord, "key">> }[]): void {
+    if (patches.length === 0) return;
+    for (const { key } of patches) if (!this.jobs.has(key)) throw new FatalError(`store: unknown job ${key}`);
+    const data = Buffer.from(patches.map(({ key, patch }) => JSON.stringify({ t: "update", key, patch: encode(patch) } satisfies Entry) + "\n").join(""));
+    let written = 0;
+    while (written < data.length) written += writeSync(this.fd, data, written);
+    fsyncSync(this.fd);
+    this.lines += patches.length;
+    for (const { key, patch } of patches) Object.assign(this.jobs.get(key)!, patch);
   }
 
   /** Rewrites the journal with only the live state (done jobs older than `keepDoneAbove` go). */
