@@ -67,7 +67,7 @@ export async function evaluate(dataDir: string, repeats: number, gbt: GbtOptions
   const sessions: Session[] = loadAll(dataDir);
   const build = { ...DEFAULT_BUILD, evalRates: true };
   const real = realSamples(sessions, build);
-  const synth = syntheticSamples(build.synthetic, TRAIN_SEED_BASE, { seed: build.seed, modalityDrop: build.modalityDrop });
+  const synth = syntheticSamples(build.synthetic, TRAIN_SEED_BASE, { seed: build.seed, modalityDrop: build.modalityDrop, short: 1 });
   const all = [...real, ...synth];
   const seeds = Array.from({ length: repeats }, (_, i) => i + 1);
   const json: Record<string, unknown> = {};
@@ -89,15 +89,17 @@ export async function evaluate(dataDir: string, repeats: number, gbt: GbtOptions
   md.push("## 1. Grouped 5-fold CV on all data (real + synthetic)\n");
   md.push(table("subset", "Trained on all sets and all generators (training folds only, with augmentation); tested on the held-out folds' original windows.", rows1));
   const kindRows: [string, Row][] = [];
-  for (const [d, k] of [["desktop", "human"], ["web", "human"], ["sapimouse", "human"], ["synthetic", "human"], ["desktop", "simple"], ["desktop", "advanced"], ["web", "moderate_bot"], ...BOT_KINDS.map((b) => ["synthetic", b])] as const) {
+  for (const [d, k] of [["desktop", "human"], ["web", "human"], ["sapimouse", "human"], ["synthetic", "human"], ["synthetic", "human_form"], ["desktop", "simple"], ["desktop", "advanced"], ["web", "moderate_bot"], ...BOT_KINDS.map((b) => ["synthetic", b])] as const) {
     kindRows.push([`${d} / ${k}`, subsetMetrics(cv, all, (s) => orig(s) && s.dataset === d && s.kind === k, THRESHOLD)]);
   }
   md.push(table("source / kind", "### Per source kind (human rows: FPR; bot rows: miss rate)", kindRows));
-  const varRows: [string, Row][] = (["orig", "resampled", "pointer-only", "keys-only", "moves-only"] as const).map((v) => [v, subsetMetrics(cv, all, (s) => s.variant === v && s.dataset !== "synthetic", THRESHOLD)]);
+  const varRows: [string, Row][] = (["orig", "resampled", "pointer-only", "keys-only", "moves-only", "short"] as const).map((v) => [v, subsetMetrics(cv, all, (s) => s.variant === v && s.dataset !== "synthetic", THRESHOLD)]);
   for (const v of RATE_VARIANTS) varRows.push([`${v.slice(5)} fixed (eval only)`, subsetMetrics(cv, all, (s) => s.variant === v, THRESHOLD)]);
   varRows.push(["keys-only, desktop", subsetMetrics(cv, all, (s) => s.variant === "keys-only" && s.dataset === "desktop", THRESHOLD)]);
   varRows.push(["pointer-only, desktop", subsetMetrics(cv, all, (s) => s.variant === "pointer-only" && s.dataset === "desktop", THRESHOLD)]);
-  md.push(table("variant (real sets)", "### Robustness: the same held-out windows re-recorded at a random 8–60 ms interval with jitter (as in training), at a fixed 8/17/33/60 ms interval (2 % jitter; these copies are never trained on), or with one modality removed", varRows));
+  for (const d of ["desktop", "web", "sapimouse"] as const) varRows.push([`short (1.5–10 s), ${d}`, subsetMetrics(cv, all, (s) => s.variant === "short" && s.dataset === d, THRESHOLD)]);
+  varRows.push(["short (1.5–10 s), synthetic (all kinds)", subsetMetrics(cv, all, (s) => s.variant === "short" && s.dataset === "synthetic", THRESHOLD)]);
+  md.push(table("variant (real sets)", "### Robustness: the same held-out windows re-recorded at a random 8–60 ms interval with jitter (as in training), at a fixed 8/17/33/60 ms interval (2 % jitter; these copies are never trained on), with one modality removed, or cut short (1.5–10 s at a random position of the session, as a quick sign-up form sends; trained on in other folds)", varRows));
   json.cv = { fold, rows: Object.fromEntries([...rows1, ...kindRows, ...varRows]) };
 
   // ---- 2. Desktop baseline comparison
@@ -145,25 +147,52 @@ export async function evaluate(dataDir: string, repeats: number, gbt: GbtOptions
 
   // ---- 4. Each generator held out
   const held: [string, Row][] = [];
+  const heldForm: [string, Row][] = [];
   const nHold = 100;
   const freshHumans = syntheticSamples({ human: nHold }, HOLDOUT_SEED_BASE, { seed: 99, modalityDrop: false });
+  const freshForms = syntheticSamples({ human_form: nHold }, HOLDOUT_SEED_BASE, { seed: 99, modalityDrop: false });
   for (const g of BOT_KINDS) {
     const freshBots = syntheticSamples({ [g]: nHold } as Partial<Record<SessionKind, number>>, HOLDOUT_SEED_BASE, { seed: 99, modalityDrop: false });
     const test = [...freshHumans, ...freshBots];
+    const testForm = [...freshForms, ...freshBots];
     const perHeld: Metrics[] = [];
     const perSeen: Metrics[] = [];
+    const perHeldForm: Metrics[] = [];
     for (const sd of trainSeeds) {
       const o = { ...gbt, seed: mixSeed(gbt.seed, 9000 + sd) };
       const mHeld = fit(all.filter((s) => !(s.dataset === "synthetic" && s.kind === g)), o).model;
       perHeld.push(metrics(predictAll(mHeld, test), test.map((s) => s.label), THRESHOLD));
-      const mSeen = fit(all, o).model;
-      perSeen.push(metrics(predictAll(mSeen, test), test.map((s) => s.label), THRESHOLD));
+      perHeldForm.push(metrics(predictAll(mHeld, testForm), testForm.map((s) => s.label), THRESHOLD));
+      if ((build.synthetic[g] ?? 0) > 0) {
+        const mSeen = fit(all, o).model;
+        perSeen.push(metrics(predictAll(mSeen, test), test.map((s) => s.label), THRESHOLD));
+      }
     }
-    held.push([`${g} held out`, summarise(perHeld)]);
-    held.push([`${g} seen (reference)`, summarise(perSeen)]);
+    const inMix = (build.synthetic[g] ?? 0) > 0;
+    held.push([inMix ? `${g} held out` : `${g} (never in the training mix)`, summarise(perHeld)]);
+    if (inMix) held.push([`${g} seen (reference)`, summarise(perSeen)]);
+    heldForm.push([inMix ? `${g} held out` : `${g} (never in the training mix)`, summarise(perHeldForm)]);
+  }
+  {
+    // Both short-session bot families (new in feature spec v4) held out at once.
+    const fam = ["instant", "formbot"] as const;
+    const freshBots = syntheticSamples({ instant: nHold, formbot: nHold }, HOLDOUT_SEED_BASE, { seed: 99, modalityDrop: false });
+    const test = [...freshHumans, ...freshBots];
+    const testForm = [...freshForms, ...freshBots];
+    const per: Metrics[] = [];
+    const perForm: Metrics[] = [];
+    for (const sd of trainSeeds) {
+      const m = fit(all.filter((s) => !(s.dataset === "synthetic" && (fam as readonly string[]).includes(s.kind))), { ...gbt, seed: mixSeed(gbt.seed, 9500 + sd) }).model;
+      per.push(metrics(predictAll(m, test), test.map((s) => s.label), THRESHOLD));
+      perForm.push(metrics(predictAll(m, testForm), testForm.map((s) => s.label), THRESHOLD));
+    }
+    held.push(["instant held out, tested on instant + formbot", summarise(per)]);
+    heldForm.push(["instant held out, tested on instant + formbot", summarise(perForm)]);
   }
   md.push("## 4. Each generator held out of training\n");
-  md.push(table("generator", `Trained on the real sets + synthetic humans + every other generator; tested on ${nHold} fresh sessions of the held-out generator and ${nHold} fresh synthetic humans (seeds never used in training). "seen" rows train on all generators. Spread over ${trainSeeds.length} training seeds.`, held));
+  md.push(table("generator", `Trained on the real sets + synthetic humans + every other generator; tested on ${nHold} fresh sessions of the held-out generator and ${nHold} fresh synthetic humans (\`human\`, 10–60 s; seeds never used in training). "seen" rows train on all generators. Spread over ${trainSeeds.length} training seeds.`, held));
+  md.push(table("generator", `### Against short sign-up-form humans\n\nThe same held-out models, tested on the same ${nHold} fresh sessions of the held-out generator and ${nHold} fresh \`human_form\` sessions (a person filling a short sign-up form, about 3–35 s; seeds never used in training). The human FPR column is the short-session false-positive rate.`, heldForm));
+  json.heldOutVsFormHumans = Object.fromEntries(heldForm);
   json.heldOut = Object.fromEntries(held);
 
   // ---- 5. Parity of the shipped model: onnxruntime vs plain TypeScript on every sample

@@ -7,12 +7,12 @@ import type { Telemetry } from "../src/payload/index.ts";
 import { predict, type TreeEnsemble } from "../src/inference/trees.ts";
 import { cutWindows, DEFAULT_WINDOWS, resampleMoves, type DatasetName, type Session } from "./data/index.ts";
 import { trainGbt, DEFAULT_GBT, type GbtOptions } from "./gbt.ts";
-import { generateSession, SESSION_KINDS, type SessionKind } from "./generators/index.ts";
+import { generateSession, isHumanKind, SESSION_KINDS, type SessionKind } from "./generators/index.ts";
 import { Rng, mixSeed } from "./generators/rng.ts";
 
 export type SampleDataset = DatasetName | "synthetic";
 /** orig = the window as recorded; the others are augmentations used for training (and robustness rows). */
-export type Variant = "orig" | "resampled" | "pointer-only" | "keys-only" | "moves-only" | RateVariant;
+export type Variant = "orig" | "resampled" | "pointer-only" | "keys-only" | "moves-only" | "short" | RateVariant;
 /** Evaluation-only copies re-recorded at a fixed interval; never used for training. */
 export type RateVariant = "rate-8ms" | "rate-17ms" | "rate-33ms" | "rate-60ms";
 export const RATE_VARIANTS: readonly RateVariant[] = ["rate-8ms", "rate-17ms", "rate-33ms", "rate-60ms"];
@@ -37,13 +37,16 @@ export type BuildOptions = {
   /** Add pointer-only and keys-only copies of windows that have both, and moves-only copies of windows with clicks. */
   modalityDrop: boolean;
   synthetic: Partial<Record<SessionKind, number>>;
+  /** Short cuts (1.5-10 s, random position) per session: what a quick sign-up form sends. */
+  short: number;
   /** Add evaluation-only copies of real windows re-recorded at 8, 17, 33 and 60 ms (2 % jitter). */
   evalRates?: boolean;
 };
 
 export const DEFAULT_BUILD: BuildOptions = {
-  seed: 1, resampled: 1, modalityDrop: true,
-  synthetic: { human: 150, linear: 40, bezier: 40, minjerk: 40, lognormal: 40, replay: 40, typing: 40, ghost: 40 },
+  seed: 1, resampled: 1, modalityDrop: true, short: 2,
+  // formbot is left out on purpose: it is evaluated only as a family the model never saw.
+  synthetic: { human: 150, human_form: 150, linear: 40, bezier: 40, minjerk: 40, lognormal: 40, replay: 40, typing: 40, ghost: 40, instant: 120 },
 };
 
 function hasPointer(t: Telemetry): boolean {
@@ -58,7 +61,16 @@ function onlyKinds(t: Telemetry, keep: (k: string) => boolean): Telemetry {
   return { v: 1, events: events.map((e) => ({ ...e, t: e.t - t0 })) };
 }
 
+/**
+ * Synthetic kinds that get no pointer-only / moves-only copies: their evidence is in key and click
+ * timing, and their pointer alone (straight lines between form fields) would only teach the model
+ * that straight mouse paths are bots, which real people on some recorders also draw (web-bots'
+ * humans: the transfer to that set lost 8 points of human FPR with those copies).
+ */
+const NO_POINTER_COPIES: ReadonlySet<string> = new Set(["instant", "formbot"]);
+
 function addVariants(out: Sample[], base: Omit<Sample, "variant" | "x">, w: Telemetry, rng: Rng, o: BuildOptions): void {
+  const pointerCopies = !(base.dataset === "synthetic" && NO_POINTER_COPIES.has(base.kind));
   out.push({ ...base, variant: "orig", x: extractFeatures(w) });
   if (hasPointer(w)) {
     for (let r = 0; r < o.resampled; r++) {
@@ -66,7 +78,7 @@ function addVariants(out: Sample[], base: Omit<Sample, "variant" | "x">, w: Tele
     }
   }
   if (o.modalityDrop && hasPointer(w) && hasKeys(w)) {
-    out.push({ ...base, variant: "pointer-only", x: extractFeatures(onlyKinds(w, (k) => !k.startsWith("key"))) });
+    if (pointerCopies) out.push({ ...base, variant: "pointer-only", x: extractFeatures(onlyKinds(w, (k) => !k.startsWith("key"))) });
     const ko = onlyKinds(w, (k) => k.startsWith("key"));
     if (ko.events.length >= 6) out.push({ ...base, variant: "keys-only", x: extractFeatures(ko) });
   }
@@ -78,9 +90,41 @@ function addVariants(out: Sample[], base: Omit<Sample, "variant" | "x">, w: Tele
     }
   }
   // Moves only (no clicks, no keys): what a recorder that drops clicks (web-bots) would send.
-  if (o.modalityDrop && hasPointer(w) && w.events.some((e) => e.k === "down")) {
+  if (o.modalityDrop && pointerCopies && hasPointer(w) && w.events.some((e) => e.k === "down")) {
     out.push({ ...base, variant: "moves-only", x: extractFeatures(onlyKinds(w, (k) => k === "move")) });
   }
+}
+
+/** Short window bounds (SHORT_MIN_MS..SHORT_MAX_MS) and the fewest events one must hold. */
+export const SHORT_MIN_MS = 1_500;
+export const SHORT_MAX_MS = 10_000;
+const SHORT_MIN_EVENTS = 8;
+
+/**
+ * `n` short cuts of a session at random positions (rebased to t = 0), for sessions longer than the
+ * cut; each must hold at least SHORT_MIN_EVENTS events. Own generator, so the other variants are unchanged.
+ */
+export function shortWindows(t: Telemetry, n: number, seed: number): Telemetry[] {
+  const ev = t.events;
+  if (ev.length < SHORT_MIN_EVENTS || n <= 0) return [];
+  const rng = new Rng(seed);
+  const t0 = ev[0]!.t;
+  const end = ev[ev.length - 1]!.t;
+  const out: Telemetry[] = [];
+  for (let i = 0; i < n; i++) {
+    const len = rng.uniform(SHORT_MIN_MS, SHORT_MAX_MS);
+    if (end - t0 <= len * 1.5) break;
+    const a = rng.uniform(t0, end - len);
+    const w = ev.filter((e) => e.t >= a && e.t < a + len);
+    if (w.length < SHORT_MIN_EVENTS) continue;
+    const f = w[0]!.t;
+    out.push({ v: 1, events: w.map((e) => ({ ...e, t: Math.round((e.t - f) * 1000) / 1000 })) });
+  }
+  return out;
+}
+
+function addShort(out: Sample[], base: Omit<Sample, "variant" | "x">, t: Telemetry, n: number, seed: number): void {
+  for (const w of shortWindows(t, n, seed)) out.push({ ...base, variant: "short", x: extractFeatures(w) });
 }
 
 /** Windows + augmentations for real sessions. */
@@ -93,12 +137,13 @@ export function realSamples(sessions: readonly Session[], o: BuildOptions): Samp
       addVariants(out, { dataset: s.dataset, kind: s.kind, group: s.group, session: `${s.dataset}:${s.id}`, label: s.label }, w, rng, o);
       void i;
     });
+    addShort(out, { dataset: s.dataset, kind: s.kind, group: s.group, session: `${s.dataset}:${s.id}`, label: s.label }, s.telemetry, o.short, mixSeed(o.seed, hashString("short:" + s.dataset + ":" + s.id)));
   }
   return out;
 }
 
 /** Synthetic sessions from the generators (seeds offset so train and held-out test sets never share one). */
-export function syntheticSamples(counts: Partial<Record<SessionKind, number>>, seedBase: number, o: Pick<BuildOptions, "modalityDrop" | "seed">): Sample[] {
+export function syntheticSamples(counts: Partial<Record<SessionKind, number>>, seedBase: number, o: Pick<BuildOptions, "modalityDrop" | "seed"> & { short?: number }): Sample[] {
   const out: Sample[] = [];
   for (const kind of SESSION_KINDS) {
     const n = counts[kind] ?? 0;
@@ -106,8 +151,9 @@ export function syntheticSamples(counts: Partial<Record<SessionKind, number>>, s
       const seed = seedBase + i;
       const t = generateSession(kind, seed);
       const rng = new Rng(mixSeed(o.seed, seed * 31 + kind.length));
-      addVariants(out, { dataset: "synthetic", kind, group: `synthetic:${kind}:${seed}`, session: `synthetic:${kind}:${seed}`, label: kind === "human" ? 1 : 0 }, t, rng,
-        { ...DEFAULT_BUILD, resampled: 0, modalityDrop: o.modalityDrop });
+      const base = { dataset: "synthetic", kind, group: `synthetic:${kind}:${seed}`, session: `synthetic:${kind}:${seed}`, label: isHumanKind(kind) ? 1 : 0 } as const;
+      addVariants(out, base, t, rng, { ...DEFAULT_BUILD, resampled: 0, modalityDrop: o.modalityDrop });
+      addShort(out, base, t, o.short ?? 0, mixSeed(o.seed, seed * 31 + kind.length + 7));
     }
   }
   return out;
@@ -119,17 +165,26 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
+/**
+ * A weighting source: data set x kind, except that the synthetic people (`human`, `human_form`)
+ * count as one source, so that synthetic humans keep the same share of the human class as the
+ * real sets do not lose weight to them.
+ */
+function sourceKey(s: Sample): string {
+  return s.dataset === "synthetic" && s.label === 1 ? "1|synthetic|people" : `${s.label}|${s.dataset}|${s.kind}`;
+}
+
 /** Weights: within each class every source (dataset + kind) has the same total; the classes are balanced. */
 export function sampleWeights(samples: readonly Sample[]): Float64Array {
   const count = new Map<string, number>();
   const sources = [new Set<string>(), new Set<string>()];
   for (const s of samples) {
-    const key = `${s.label}|${s.dataset}|${s.kind}`;
+    const key = sourceKey(s);
     count.set(key, (count.get(key) ?? 0) + 1);
     sources[s.label]!.add(key);
   }
   return Float64Array.from(samples, (s) => {
-    const key = `${s.label}|${s.dataset}|${s.kind}`;
+    const key = sourceKey(s);
     return 1000 / (count.get(key)! * sources[s.label]!.size);
   });
 }

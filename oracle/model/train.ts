@@ -17,7 +17,7 @@ import { DATASET_CITATIONS, DEFAULT_DATA_DIR, loadAll, type Session } from "./da
 import { DEFAULT_GBT, type GbtOptions } from "./gbt.ts";
 import { SESSION_KINDS } from "./generators/index.ts";
 import {
-  crossValidate, DEFAULT_BUILD, fit, realSamples, subsetMetrics, syntheticSamples, type BuildOptions, type Sample,
+  crossValidate, DEFAULT_BUILD, fit, realSamples, SHORT_MAX_MS, SHORT_MIN_MS, subsetMetrics, syntheticSamples, type BuildOptions, type Sample,
 } from "./pipeline.ts";
 
 export const MODEL_DIR = dirname(fileURLToPath(import.meta.url));
@@ -42,7 +42,7 @@ export function defaultTrainOptions(dataDir: string | null = DEFAULT_DATA_DIR): 
 
 /** Builds the training samples (real windows + augmentations + synthetic sessions). */
 export function buildSamples(o: TrainOptions, sessions: Session[]): Sample[] {
-  return [...realSamples(sessions, { ...o.build, seed: o.seed }), ...syntheticSamples(o.build.synthetic, TRAIN_SEED_BASE, { seed: o.seed, modalityDrop: o.build.modalityDrop })];
+  return [...realSamples(sessions, { ...o.build, seed: o.seed }), ...syntheticSamples(o.build.synthetic, TRAIN_SEED_BASE, { seed: o.seed, modalityDrop: o.build.modalityDrop, short: 1 })];
 }
 
 function round4(x: number): number {
@@ -95,8 +95,8 @@ export function trainModel(o: TrainOptions): TrainResult {
         : [],
       synthetic: Object.fromEntries(SESSION_KINDS.map((k) => [k, o.build.synthetic[k] ?? 0])),
       windows: "10-60 s windows cut from each session (at most 6 per session, evenly spaced); shorter sessions whole",
-      augmentation: `${o.build.resampled} re-recording(s) per real window at a random 8-60 ms interval with 0-30% jitter; ${o.build.modalityDrop ? "pointer-only and keys-only copies of windows that have both; moves-only copies of windows with clicks" : "no modality drop"}`,
-      weighting: "within each class every source (dataset x kind) has equal total weight; classes balanced",
+      augmentation: `${o.build.short} short cut(s) of ${SHORT_MIN_MS / 1000}-${SHORT_MAX_MS / 1000} s per real session and 1 per synthetic session; ${o.build.resampled} re-recording(s) per real window at a random 8-60 ms interval with 0-30% jitter; ${o.build.modalityDrop ? "pointer-only and keys-only copies of windows that have both; moves-only copies of windows with clicks" : "no modality drop"}`,
+      weighting: "within each class every source (dataset x kind; the synthetic people human + human_form count as one source) has equal total weight; classes balanced",
       samples: samples.length,
     },
     metrics: cvMetrics,

@@ -118,6 +118,54 @@ describe("feature extraction", () => {
     }
   });
 
+  it("spec v4 short-session features: equal-step straight strokes, jumps, fast holds, capped evidence, gated grid", () => {
+    // What page.mouse.move(x, y, { steps: 5 }) + click + keyboard.type(text) records: 5 equal steps per
+    // move, presses held a few ms, keys a few ms apart, the whole thing in about a second.
+    const events: TelemetryEvent[] = [];
+    let t = 50;
+    let x = 0;
+    let y = 0;
+    for (let f = 0; f < 4; f++) {
+      const tx = 300 + 40 * f;
+      const ty = 200 + 70 * f;
+      for (let i = 1; i <= 5; i++) {
+        t += 17;
+        events.push({ t, k: "move", x: Math.round(x + ((tx - x) * i) / 5), y: Math.round(y + ((ty - y) * i) / 5) });
+      }
+      x = tx;
+      y = ty;
+      events.push({ t: t + 2, k: "down", x, y, b: 0 }, { t: t + 5, k: "up", x, y, b: 0 });
+      t += 8;
+      for (let k = 0; k < 8; k++) {
+        events.push({ t, k: "keydown", key: k + 1 }, { t: t + 3, k: "keyup", key: k + 1 });
+        t += 6;
+      }
+    }
+    const f = extractFeatures({ v: 1, events });
+    const at = (n: string): number => f[FEATURE_NAMES.indexOf(n as (typeof FEATURE_NAMES)[number])]!;
+    assert.equal(at("p_raw_equal_step_frac"), 1);
+    // Under a second of pointer time: the 50 ms grid features are left at 0 (too few steps to mean anything).
+    assert.equal(at("p_present"), 0);
+    assert.equal(at("p_log_speed_mean"), 0);
+    assert.equal(at("k_fast_dwell_frac"), 1);
+    // 31 keydown-to-keydown intervals, of which the 3 that span a pointer move (about 100 ms) are not fast.
+    assert.ok(Math.abs(at("k_fast_flight_frac") - 28 / 31) < 1e-6, `k_fast_flight_frac ${at("k_fast_flight_frac")}`);
+    assert.equal(at("c_short_dwell_frac"), 1);
+    // 4 clicks + 32 keydowns + 1 segment, capped at 30.
+    assert.ok(Math.abs(at("s_log_actions") - Math.log1p(30)) < 1e-6, `s_log_actions ${at("s_log_actions")}`);
+    const few = extractFeatures({ v: 1, events: events.slice(0, 7) });
+    assert.ok(Math.abs(few[FEATURE_NAMES.indexOf("s_log_actions")]! - Math.log1p(2)) < 1e-6, "5 moves in one segment + 1 click");
+    // The smooth human-like path: curved strokes with bell-shaped speed, pauses between them.
+    const h = extractFeatures(record(16.7, 20_000, 2));
+    const hat = (n: string): number => h[FEATURE_NAMES.indexOf(n as (typeof FEATURE_NAMES)[number])]!;
+    assert.equal(hat("p_raw_equal_step_frac"), 0);
+    assert.equal(hat("p_present"), 1);
+    // Jumps count from two moves on (a teleporting pointer has too few moves for the grid features).
+    const teleport = extractFeatures({ v: 1, events: [{ t: 10, k: "move", x: 10, y: 10 }, { t: 400, k: "move", x: 600, y: 300 }, { t: 900, k: "move", x: 200, y: 500 }] });
+    assert.equal(teleport[FEATURE_NAMES.indexOf("p_present")], 0);
+    assert.equal(teleport[FEATURE_NAMES.indexOf("p_jump_frac")], 1);
+  });
+
   it("returns zeros for an empty session", () => {
     assert.ok(extractFeatures({ v: 1, events: [] }).every((v) => v === 0));
   });

@@ -74,6 +74,53 @@ describe("inference (onnxruntime-node) and parity with the TypeScript evaluator"
     }
   });
 
+  it("the shipped model calls instant automation bots bots and short form-filling humans humans (fresh seeds)", async () => {
+    const m = await loadModel();
+    try {
+      const instant = await m.scoreBatch(Array.from({ length: 50 }, (_, i) => generateSession("instant", 81_000 + i)));
+      const forms = await m.scoreBatch(Array.from({ length: 50 }, (_, i) => generateSession("human_form", 81_000 + i)));
+      const humanShare = (xs: number[]): number => xs.filter((s) => s >= m.thresholdBps).length / xs.length;
+      assert.ok(humanShare(instant) <= 0.06, `instant bots called human: ${humanShare(instant)}`);
+      assert.ok(humanShare(forms) >= 0.9, `form humans called human: ${humanShare(forms)}`);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it("the shipped model calls a session with too little evidence a bot (nothing human was shown)", async () => {
+    const m = await loadModel();
+    try {
+      const sparse = [
+        { v: 1 as const, events: [] },
+        { v: 1 as const, events: [{ t: 300, k: "keydown" as const, key: 1 }, { t: 390, k: "keyup" as const, key: 1 }] },
+        { v: 1 as const, events: [{ t: 0, k: "move" as const, x: 5, y: 5 }, { t: 1200, k: "move" as const, x: 300, y: 200 }, { t: 1205, k: "down" as const, x: 300, y: 200, b: 0 }, { t: 1210, k: "up" as const, x: 300, y: 200, b: 0 }] },
+      ];
+      for (const [i, s] of (await m.scoreBatch(sparse)).entries()) assert.ok(s < m.thresholdBps, `sparse session ${i}: ${s} bps`);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it("the shipped model calls real Chromium sessions from Playwright right (recorded by the browser collector)", async () => {
+    // Recorded with sdk/browser/collector.js on the demo form in Debian's Chromium, driven by
+    // playwright-core: page.click / mouse.move(x, y, { steps }) / keyboard.type(text, { delay }),
+    // and the demo test's HumanDriver. Never used for training.
+    const m = await loadModel();
+    try {
+      const fixture = (name: string) => parseTelemetry(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+      for (const name of ["playwright-click-type.json", "playwright-steps3-type.json", "playwright-steps5-delay2.json", "playwright-steps20-delay5.json"]) {
+        const t = fixture(name);
+        assert.ok(t.events[t.events.length - 1]!.t < 3_000, `${name} is an instant session`);
+        const s = await m.score(t);
+        assert.ok(s < m.thresholdBps, `${name}: ${s} bps`);
+      }
+      const human = await m.score(fixture("playwright-human-driver.json"));
+      assert.ok(human >= m.thresholdBps, `human driver: ${human} bps`);
+    } finally {
+      await m.close();
+    }
+  });
+
   it("parity holds for a freshly trained model written and loaded from disk", async () => {
     const dir = mkdtempSync(join(tmpdir(), "poh-model-"));
     try {

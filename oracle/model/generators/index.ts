@@ -2,7 +2,8 @@
  * Synthetic sessions in telemetry format v1: a human-like generator and several bot families.
  * `generateSession(kind, seed, durationMs?)` is deterministic in (kind, seed, durationMs).
  *
- * - human     sigma-lognormal submovements with curvature, corrections, tremor, hover drift,
+ * - human     sigma-lognormal submovements with curvature, corrections, light tremor, movements
+ *             chained without a pause, hover drift,
  *             log-normal click dwell / keystroke dwell and flight with rollover, wheel bursts,
  *             device sampling 8-60 ms with timer jitter.
  * - linear    straight lines at constant speed, fixed sampling, instant clicks, fixed-rate typing (pyautogui-like).
@@ -239,7 +240,7 @@ function humanScroll(b: Builder, rng: Rng): void {
   let t = b.t;
   for (let i = 0; i < n; i++) {
     const dy = trackpad ? Math.round(dir * Math.max(1, rng.lognormal(30, 0.6) * Math.exp(-i / n))) : dir * 100;
-    b.wheel(t, trackpad && rng.chance(0.1) ? Math.round(rng.normal() * 3) : 0, dy);
+    b.wheel(t, trackpad && rng.chance(0.1) ? Math.round(rng.normal() * 3) || 0 : 0, dy);
     t += trackpad ? Math.max(5, rng.lognormal(18, 0.3)) : Math.max(15, rng.lognormal(70, 0.5));
   }
   b.t = t + rng.lognormal(400, 0.5);
@@ -250,7 +251,10 @@ function human(rng: Rng, durationMs: number): Telemetry {
   const dt = rng.pick([8, 8.3, 16.7, 16.7, 16.7, 33.3, 50]);
   const clock = deviceClock(rng, dt, rng.uniform(0.05, 0.4), rng.uniform(0, 0.05));
   const b = new Builder(screen, rng.uniform(100, screen.w - 100), rng.uniform(100, screen.h - 100));
-  const tremor = rng.uniform(0.15, 0.8);
+  // Calibrated against the real sets: path curvature on the 50 ms grid and strokes that chain
+  // several movements without a pause (real segments hold 2-4 speed peaks).
+  const tremor = rng.uniform(0.03, 0.45);
+  const pChain = rng.uniform(0.2, 0.7);
   const keyIds = Array.from({ length: rng.int(15, 40) }, (_, i) => i + 1);
   const typist = rng.uniform(0.7, 1.5);
   const pKeys = rng.pick([0, 0.15, 0.3]);
@@ -272,6 +276,9 @@ function human(rng: Rng, durationMs: number): Telemetry {
         b.t += Math.max(40, rng.lognormal(180, 0.6));
         b.click(b.t, Math.max(30, rng.lognormal(100, 0.3)), rng.chance(0.05) ? 2 : 0);
         b.t += 120;
+      } else if (rng.chance(pChain)) {
+        b.t += rng.lognormal(40, 0.7); // straight on to the next movement
+        continue;
       }
     }
     humanPause(b, rng, clock, rng.lognormal(450, 0.9));
@@ -570,7 +577,7 @@ function humanForm(rng: Rng, durationMs: number): Telemetry {
   const dt = rng.pick([8, 8.3, 16.7, 16.7, 16.7, 33.3]);
   const clock = deviceClock(rng, dt, rng.uniform(0.05, 0.4), rng.uniform(0, 0.05));
   const b = new Builder(screen, rng.uniform(100, screen.w - 100), rng.uniform(100, screen.h - 100));
-  const tremor = rng.uniform(0.15, 0.8);
+  const tremor = rng.uniform(0.03, 0.45);
   const keyIds = Array.from({ length: rng.int(15, 40) }, (_, i) => i + 1);
   const tab = keyIds.length + 2;
   const typist = rng.uniform(0.6, 1.5);
@@ -605,9 +612,11 @@ function humanForm(rng: Rng, durationMs: number): Telemetry {
 
 /** Latency of one automation command (CDP / WebDriver round trip): a few ms, with occasional stalls. */
 function commandLatency(rng: Rng): () => number {
-  const median = rng.uniform(0.3, 8);
-  const stallP = rng.uniform(0, 0.1);
-  return () => rng.lognormal(median, 0.6) + (rng.chance(stallP) ? rng.lognormal(50, 0.9) : 0);
+  // A busy machine (CI, a shared VM, a bot farm) stretches the round trip and stalls more often.
+  const median = rng.uniform(0.3, 12);
+  const sigma = rng.uniform(0.3, 0.9);
+  const stallP = rng.uniform(0, 0.25);
+  return () => rng.lognormal(median, sigma) + (rng.chance(stallP) ? rng.lognormal(40, 1) : 0);
 }
 
 /** Shared form-filling script for the instant and formbot kinds. */
@@ -625,6 +634,8 @@ type FormScript = {
   /** Types characters (keys) or sets the value (fill: no key events). */
   fill: boolean;
   exactCenter: boolean;
+  /** Chance that the script goes on to another form after one. */
+  again: number;
 };
 
 function runForm(rng: Rng, durationMs: number, s: FormScript): Telemetry {
@@ -684,7 +695,7 @@ function runForm(rng: Rng, durationMs: number, s: FormScript): Telemetry {
     else click(form.submit);
     forms++;
     b.t += rng.uniform(200, 3000); // the next page, if the script goes on
-  } while (b.t < durationMs && forms < 20 && rng.chance(0.35));
+  } while (b.t < durationMs && forms < 20 && rng.chance(s.again));
   return b.finish(durationMs);
 }
 
@@ -693,20 +704,25 @@ function instantBot(rng: Rng, durationMs: number): Telemetry {
   const nSteps = rng.pick([0, 1, 1, 1, 1, 2, 3, 5, 10, 20]);
   const framePaced = rng.chance(0.6); // Chromium dispatches each mouse.move on the next animation frame
   const frame = rng.pick([16.7, 16.7, 8.3, 33.3]);
+  const slowFrames = rng.pick([0, 0.1, 0.3, 0.5]);
   const keyDelay = rng.pick([0, 0, 0, 1, 2, 5, 10, 20]);
   const clickDelay = rng.pick([0, 0, 0, 5, 10, 20]);
   const interKey = rng.chance(0.5) ? keyDelay : 0; // Puppeteer waits between characters too, Playwright does not
-  const waitP = rng.pick([0, 0, 0.1, 0.3]);
+  const waitP = rng.pick([0, 0, 0, 0.1, 0.3]);
   return runForm(rng, durationMs, {
     lat,
     steps: () => nSteps,
-    stepGap: framePaced ? (t) => Math.ceil((t + lat()) / frame) * frame + rng.uniform(0, 1.5) : (t) => t + lat(),
+    // A loaded renderer drops frames, so some steps wait one to four frames more.
+    stepGap: framePaced
+      ? (t) => Math.ceil((t + lat()) / frame) * frame + (rng.chance(slowFrames) ? frame * rng.int(1, 4) : 0) + rng.uniform(0, 1.5)
+      : (t) => t + lat(),
     clickDwell: () => clickDelay + lat(),
     keyDwell: () => keyDelay + lat(),
     keyGap: () => interKey + lat(),
-    wait: () => (rng.chance(waitP) ? rng.uniform(50, 1500) : 0),
+    wait: () => (rng.chance(waitP) ? rng.uniform(20, 800) : 0),
     fill: rng.chance(0.15),
     exactCenter: rng.chance(0.7),
+    again: 0.15,
   });
 }
 
@@ -729,6 +745,7 @@ function formBot(rng: Rng, durationMs: number): Telemetry {
     wait: waitC,
     fill: rng.chance(0.1),
     exactCenter: rng.chance(0.6),
+    again: 0.35,
   });
 }
 

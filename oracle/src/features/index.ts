@@ -11,7 +11,7 @@
 import type { Telemetry } from "../payload/index.ts";
 
 /** Bump whenever a feature's definition, order or the resampling changes (goes in the model registry). */
-export const FEATURE_SPEC_VERSION = 3;
+export const FEATURE_SPEC_VERSION = 4;
 /** Resampling grid for pointer kinematics, ms. */
 export const GRID_MS = 50;
 /** A gap between raw moves longer than this ends a movement segment, ms. */
@@ -20,7 +20,7 @@ export const SEGMENT_GAP_MS = 250;
 /** Feature names in vector order, with a one-line definition each (README and manifest list these). */
 export const FEATURES = [
   ["session_log_duration_s", "ln(1 + duration of the window in s)"],
-  ["p_present", "1 if there are >= 10 pointer moves"],
+  ["p_present", "1 if there are >= 10 pointer moves spanning >= 1 s (the grid features below need that much; else they are 0)"],
   ["p_active_frac", "share of the window covered by movement segments"],
   ["p_pauses_per_min", "gaps > 250 ms between moves, per minute of pointer span"],
   ["p_log_speed_mean", "ln(1 + mean speed px/s) over moving grid steps"],
@@ -67,7 +67,13 @@ export const FEATURES = [
   ["w_log_gap_mean", "mean ln(1 + gap ms) between wheel events < 1 s apart"],
   ["w_gap_cv", "coefficient of variation of those gaps"],
   ["w_delta_cv", "coefficient of variation of |dy| + |dx|"],
-  ["p_jump_frac", "share of raw pointer displacement made in jumps (> 40 px at > 10 px/ms, or after a > 250 ms silence)"],
+  ["p_jump_frac", "share of raw pointer displacement made in jumps (> 40 px at > 10 px/ms, or after a > 250 ms silence); from 2 moves on"],
+  // ---- spec v4: short-session evidence (instant automation finishes a form in about a second)
+  ["s_log_actions", "ln(1 + min(30, clicks + keydowns + wheel events + raw movement segments)): whether the window holds enough evidence (capped, so long windows all look alike)"],
+  ["k_fast_dwell_frac", "share of key dwells < 30 ms"],
+  ["k_fast_flight_frac", "share of keydown-to-next-keydown intervals < 30 ms"],
+  ["c_short_dwell_frac", "share of clicks held < 30 ms"],
+  ["p_raw_equal_step_frac", "share of raw strokes (moves split at gaps > 100 ms and at presses; >= 3 moves, chord >= 50 px) that are straight (chord >= 0.999 path) in equal steps (step-length CV < 0.1): a move in N equal steps"],
 ] as const satisfies readonly (readonly [string, string])[];
 
 export type FeatureName = (typeof FEATURES)[number][0];
@@ -143,6 +149,15 @@ const sF = new Stat();
 const sG = new Stat();
 const sH = new Stat();
 
+/** Dwells and key intervals shorter than this are faster than people press (automation command latency). */
+const FAST_MS = 30;
+/** A gap between raw moves longer than this, or a press, ends a raw stroke (raw shape features), ms. */
+const STROKE_GAP_MS = 100;
+/** Evidence count at which s_log_actions saturates. */
+const ACTIONS_CAP = 30;
+/** Grid kinematics need at least this much pointer time (the grid has 20 steps a second). */
+const MIN_POINTER_SPAN_MS = 1000;
+
 /** A keydown without keyup for this long is treated as released (for rollover and dwell). */
 const STALE_KEY_MS = 2000;
 
@@ -172,6 +187,8 @@ export function extractFeatures(tel: Telemetry, out: Float32Array = new Float32A
   const m2c = sB;
   m2c.reset();
   let drags = 0;
+  let clickShort = 0;
+  let kFastDwell = 0;
   const kDwell = sC;
   kDwell.reset();
   let shortDwell = 0;
@@ -194,6 +211,7 @@ export function extractFeatures(tel: Telemetry, out: Float32Array = new Float32A
         if (downT >= 0) {
           const dw = e.t - downT;
           dwellC.add(Math.log1p(dw));
+          if (dw < FAST_MS) clickShort++;
           if (nm > downMoveIdx) drags++;
           cDown[nClicks] = downT;
           cDownMoveIdx[nClicks] = downMoveIdx;
@@ -225,6 +243,7 @@ export function extractFeatures(tel: Telemetry, out: Float32Array = new Float32A
           if (dw <= STALE_KEY_MS) {
             kDwell.add(Math.log1p(dw));
             if (dw < 10) shortDwell++;
+            if (dw < FAST_MS) kFastDwell++;
           }
           held.delete(e.key);
         }
@@ -249,6 +268,7 @@ export function extractFeatures(tel: Telemetry, out: Float32Array = new Float32A
     out[30] = m2c.mean;
     out[31] = m2c.std();
     out[32] = drags / nClicks;
+    out[52] = clickShort / nClicks;
   }
 
   // ---- keys
@@ -265,8 +285,10 @@ export function extractFeatures(tel: Telemetry, out: Float32Array = new Float32A
     let prevLog = Number.NaN;
     let lagN = 0;
     let lagSum = 0;
+    let fastFlight = 0;
     for (let i = 1; i < nk; i++) {
       const f = kdT[i]! - kdT[i - 1]!;
+      if (f < FAST_MS) fastFlight++;
       if (f >= 2000) {
         prevLog = Number.NaN;
         continue;
@@ -294,6 +316,8 @@ export function extractFeatures(tel: Telemetry, out: Float32Array = new Float32A
     const vfl = fl.n > 1 ? fl.m2 / fl.n : 0;
     out[41] = lagN > 2 && vfl > 1e-9 ? Math.max(-1, Math.min(1, (lagSum / lagN - fl.mean * fl.mean) / vfl)) : 0;
     out[42] = rollover / nk;
+    out[50] = kDwell.n > 0 ? kFastDwell / kDwell.n : 0;
+    out[51] = fastFlight / (nk - 1);
   }
 
   // ---- wheel
@@ -321,23 +345,72 @@ export function extractFeatures(tel: Telemetry, out: Float32Array = new Float32A
     out[47] = dd.cv();
   }
 
-  // ---- pointer
-  if (nm >= 10) pointerFeatures(nm, duration, out);
+  // ---- pointer: raw-event features from 2 moves on; grid kinematics from 10 moves over >= 1 s
+  // (below that a 50 ms grid has too few steps to say anything, and automation that finishes a
+  // form in under a second would be judged on noise).
+  let segments = 0;
+  if (nm >= 2) segments = rawPointerFeatures(nm, nClicks, out);
+  else if (nm === 1) segments = 1;
+  if (nm >= 10 && mt[nm - 1]! - mt[0]! >= MIN_POINTER_SPAN_MS) pointerFeatures(nm, duration, out);
+  out[49] = Math.log1p(Math.min(ACTIONS_CAP, nClicks + nk + nw + segments));
   return out;
+}
+
+/**
+ * Jumps, and the shape of raw strokes, which need no resampling grid (works for sessions of a few
+ * moves). A raw stroke is a run of moves split at gaps > STROKE_GAP_MS and at button presses.
+ * Returns the number of movement segments (split at gaps > SEGMENT_GAP_MS).
+ */
+function rawPointerFeatures(nm: number, nClicks: number, out: Float32Array): number {
+  let rawDist = 0;
+  let jumpDist = 0;
+  let segments = 1;
+  let strokeStart = 0;
+  let path = 0;
+  let nStroke = 0;
+  let equalN = 0;
+  let c = 0;
+  const closeStroke = (a: number, b: number): void => {
+    if (b - a < 2) return;
+    const chord = hyp(mx[b]! - mx[a]!, my[b]! - my[a]!);
+    if (chord < 50) return;
+    nStroke++;
+    if (chord < 0.999 * path) return;
+    // Step lengths of an automation move in N equal steps are equal whatever its timing.
+    const st = sG;
+    st.reset();
+    for (let i = a + 1; i <= b; i++) st.add(hyp(mx[i]! - mx[i - 1]!, my[i]! - my[i - 1]!));
+    if (st.cv() < 0.1) equalN++;
+  };
+  for (let i = 1; i < nm; i++) {
+    const gap = mt[i]! - mt[i - 1]!;
+    const d = hyp(mx[i]! - mx[i - 1]!, my[i]! - my[i - 1]!);
+    rawDist += d;
+    if (gap > SEGMENT_GAP_MS) {
+      segments++;
+      if (d > 40) jumpDist += d;
+    } else if (d > 40 && d > 10 * Math.max(gap, 1)) jumpDist += d;
+    // A press between moves i-1 and i, or a pause, ends the stroke.
+    let pressed = false;
+    while (c < nClicks && cDownMoveIdx[c]! <= i) {
+      if (cDownMoveIdx[c] === i) pressed = true;
+      c++;
+    }
+    if (gap > STROKE_GAP_MS || pressed) {
+      closeStroke(strokeStart, i - 1);
+      strokeStart = i;
+      path = 0;
+    } else path += d;
+  }
+  closeStroke(strokeStart, nm - 1);
+  out[48] = rawDist > 0 ? jumpDist / rawDist : 0;
+  out[53] = nStroke > 0 ? equalN / nStroke : 0;
+  return segments;
 }
 
 function pointerFeatures(nm: number, duration: number, out: Float32Array): void {
   out[1] = 1;
   const span = Math.max(mt[nm - 1]! - mt[0]!, 1);
-  let rawDist = 0;
-  let jumpDist = 0;
-  for (let i = 1; i < nm; i++) {
-    const d = hyp(mx[i]! - mx[i - 1]!, my[i]! - my[i - 1]!);
-    const gap = mt[i]! - mt[i - 1]!;
-    rawDist += d;
-    if (d > 40 && (gap > SEGMENT_GAP_MS || d > 10 * Math.max(gap, 1))) jumpDist += d;
-  }
-  out[48] = rawDist > 0 ? jumpDist / rawDist : 0;
   const spanMin = span / 60_000;
   ensureGrid(Math.ceil(span / GRID_MS) + 4 * nm + 16);
 

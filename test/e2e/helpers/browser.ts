@@ -92,11 +92,14 @@ export class HumanDriver {
       };
       return Math.min(1, 0.5 * (1 + erf(z)) / 0.985);
     };
+    // Positions follow the wall clock, so on a loaded machine the same smooth movement is only
+    // sampled less often (as a slower device would), instead of being stretched and distorted.
+    const start = performance.now();
     let elapsed = 0;
     while (elapsed < total) {
       const dt = 7 + 12 * r() + (r() < 0.05 ? 25 * r() : 0);
       await sleep(dt);
-      elapsed = Math.min(total, elapsed + dt);
+      elapsed = Math.min(total, performance.now() - start);
       const s1 = cdf(elapsed, d1, sigma1);
       const s2 = d2 ? cdf(elapsed - start2, d2, sigma2) : 0;
       const bx = (1 - s1) ** 2 * sx + 2 * (1 - s1) * s1 * cx + s1 ** 2 * px1;
@@ -133,10 +136,11 @@ export class HumanDriver {
     }
     plan.sort((a, b) => a.at - b.at || (a.down ? 1 : -1));
     const held = new Set<string>();
-    let now = 0;
+    // Keys follow the wall clock too: a late key does not push every later one back.
+    const start = performance.now();
     for (const step of plan) {
-      if (step.at > now) await sleep(step.at - now);
-      now = step.at;
+      const wait = step.at - (performance.now() - start);
+      if (wait > 0) await sleep(wait);
       if (step.down) {
         // The same key twice in a row: it must come up before it can go down again.
         if (held.has(step.key)) await this.page.keyboard.up(step.key);
@@ -160,22 +164,35 @@ export class HumanDriver {
   }
 }
 
+/** One action of a scripted bot: click the element, then type `text` into it if given. */
+export type BotStep = { selector: string; text?: string };
+
 /**
- * A script: straight lines at constant speed with no pause (25 evenly spaced steps sent at once),
- * zero-dwell clicks, and keys at a fixed 30 ms interval.
+ * A straight-line instant bot: a Playwright script with no humanising. Every target's centre is
+ * measured first, then the whole form is done back to back: the pointer jumps to each centre
+ * (`steps: 1`, what page.click does) or moves there in a few equal straight steps, presses are
+ * released at once, text goes in with keyboard.type at a 0-2 ms delay, and nothing pauses. A
+ * sign-up form takes about a second.
  */
 export class BotDriver {
-  constructor(private readonly page: Page) {}
+  constructor(private readonly page: Page, private readonly opts: { steps?: number; keyDelayMs?: number } = {}) {}
 
-  async click(selector: string): Promise<void> {
-    const box = await this.page.locator(selector).boundingBox();
-    if (!box) throw new Error(`no box for ${selector}`);
-    await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 25 });
-    await this.page.mouse.down();
-    await this.page.mouse.up();
-  }
-
-  async type(text: string): Promise<void> {
-    await this.page.keyboard.type(text, { delay: 30 });
+  /** Runs the steps; returns the milliseconds from the first action to the last. */
+  async run(steps: readonly BotStep[]): Promise<number> {
+    const targets: [number, number][] = [];
+    for (const s of steps) {
+      const box = await this.page.locator(s.selector).boundingBox();
+      if (!box) throw new Error(`no box for ${s.selector}`);
+      targets.push([box.x + box.width / 2, box.y + box.height / 2]);
+    }
+    const t0 = Date.now();
+    for (const [i, s] of steps.entries()) {
+      const [x, y] = targets[i]!;
+      await this.page.mouse.move(x, y, { steps: this.opts.steps ?? 1 });
+      await this.page.mouse.down();
+      await this.page.mouse.up();
+      if (s.text) await this.page.keyboard.type(s.text, { delay: this.opts.keyDelayMs ?? 0 });
+    }
+    return Date.now() - t0;
   }
 }
