@@ -5,12 +5,15 @@
  *     commitBatch/revealBatch (about 1 in 100 jobs has an outlier, who gets slashed);
  *  2. starts Ponder on that history (fresh PGlite, or Postgres when DATABASE_URL is set) and
  *     measures the backfill: events indexed per second until it serves the chain head;
- *  3. measures GraphQL latency (p50/p95/p99) for the leaderboard and for a miner's history with
- *     50 concurrent clients, each running a bounded loop on loopback, twice: all clients asking
- *     the same thing (answers are shared by request coalescing) and every client asking
- *     something different.
+ *  3. measures GraphQL latency (p50/p95/p99) for the README's leaderboard and miner-history
+ *     queries with 50 concurrent clients, each running a bounded loop on loopback: all clients
+ *     asking the same thing, and every client asking something different; each both uncached
+ *     (`Cache-Control: no-cache`: the database answers every request; identical concurrent
+ *     requests still share one execution) and cached (the API's response cache, see
+ *     indexer/README.md). Also the first request of each query right after the index advanced
+ *     (cache cold, one client), one client alone (uncached), and the load generator's own CPU use.
  * Prints a table and writes bench/results/indexer.json (indexer-postgres.json on Postgres).
- * Ports 42130-42131.
+ * Ports 47130-47131 (BENCH_CHAIN_PORT, BENCH_PONDER_PORT).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,10 +35,10 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 const CLIENTS = 50;
 const REQUESTS_PER_CLIENT = Number(process.env.BENCH_REQUESTS_PER_CLIENT ?? 40);
 const MINERS = 8;
-const CHAIN_PORT = 42130;
+const CHAIN_PORT = Number(process.env.BENCH_CHAIN_PORT ?? 47130);
 // EIP-7825 caps a transaction's gas at 2^24.
 const TX_GAS_CAP = 16_777_216n;
-const PONDER_PORT = 42131;
+const PONDER_PORT = Number(process.env.BENCH_PONDER_PORT ?? 47131);
 
 type Log = { address: Hex; data: Hex; topics: [Hex, ...Hex[]]; blockNumber: Hex };
 type Receipt = { status: Hex; gasUsed: Hex; blockNumber: Hex };
@@ -213,58 +216,94 @@ async function main(): Promise<void> {
     // ---------------------------------------------------------------- GraphQL latency
     const all = await gql<{ miners: { items: { id: string }[] } }>(ponder.url, `{ miners(orderBy: "reputation", orderDirection: "desc", limit: 100) { items { id } } }`);
     const minerIds = all.miners.items.map((m) => m.id);
+    // The README's leaderboard and miner-history queries (what an explorer sends).
     const leaderboard = (limit: number) => ({
-      query: `query($limit: Int!) { miners(orderBy: "reputation", orderDirection: "desc", limit: $limit) { items { id reputation jobsServed jobsAgreed agreementRateBps livenessFaults outlierFaults totalSlashed feesEarned pohEarned activeStake status } } }`,
+      query: `query($limit: Int!) { miners(orderBy: "reputation", orderDirection: "desc", limit: $limit, where: { status: active }) { items { id reputation jobsServed jobsAgreed agreementRateBps livenessFaults outlierFaults trustMultiplierBps activeStake totalSlashed feesEarned pohEarned lastSeenTime } } }`,
       variables: { limit },
     });
     const minerHistory = (id: string, limit: number) => ({
-      query: `query($id: String!, $limit: Int!) { miner(id: $id) { id reputation jobsServed feesEarned pohEarned
-          memberships(orderBy: "jobId", orderDirection: "desc", limit: $limit) { items { jobId outcome scoreBps reward points slashed reputationAfter settledBlock } }
-          ledger(orderBy: "blockNumber", orderDirection: "desc", limit: $limit) { items { kind amount jobId epoch blockNumber } }
-          days(orderBy: "day", orderDirection: "desc", limit: 30) { items { date reputation jobsServed feesEarned pohEarned } } } }`,
+      query: `query($id: String!, $limit: Int!) { miner(id: $id) { id status reputation jobsServed jobsAgreed agreementRateBps activeStake unbonding totalSlashed feesEarned feesWithdrawn pohEarned firstSeenTime lastSeenTime
+          memberships(orderBy: "jobId", orderDirection: "desc", limit: $limit) { items { jobId outcome scoreBps reward points slashed reputationAfter commitBlock revealBlock settledTime } }
+          ledger(orderBy: "blockNumber", orderDirection: "desc", limit: $limit) { items { kind asset amount reason jobId epoch timestamp txHash } }
+          days(orderBy: "day", orderDirection: "desc", limit: 30) { items { date reputation jobsServed jobsAgreed faults feesEarned pohEarned slashed } }
+          epochs(orderBy: "epoch", orderDirection: "desc", limit: 10) { items { epoch points claimed claimedAmount } } } }`,
       variables: { id, limit },
     });
     // "same": every client polls the same query (a dashboard); "distinct": every client asks
-    // something different (no two concurrent requests can share an answer).
+    // something different (no two concurrent requests can share an answer or a cached entry).
     const workloads: Record<string, (client: number) => { query: string; variables: Record<string, unknown> }> = {
       "leaderboard/same": () => leaderboard(20),
       "leaderboard/distinct": (client) => leaderboard(20 + client),
       "minerHistory/same": () => minerHistory(minerIds[0]!, 50),
       "minerHistory/distinct": (client) => minerHistory(minerIds[client % minerIds.length]!, 40 + client),
     };
-    const latency: Record<string, { requests: number; p50: number; p95: number; p99: number; mean: number; rps: number }> = {};
-    for (const [name, make] of Object.entries(workloads)) {
-      for (let i = 0; i < 10; i++) await gql(ponder.url, make(i).query, make(i).variables); // warm-up
+    type Latency = { requests: number; p50: number; p95: number; p99: number; mean: number; rps: number; hits: number; clientCpuPercent: number };
+    const latency: Record<string, Latency> = {};
+    /**
+     * 50 clients, each a loop of REQUESTS_PER_CLIENT requests. "uncached" sends
+     * `Cache-Control: no-cache`, so every answer is computed by the database (identical
+     * concurrent requests still share one execution); "cached" is the default path.
+     * `clientCpuPercent` is this process's CPU use during the run (the load generator's own cost,
+     * 100 = one core), to show it does not saturate the machine.
+     */
+    const measure = async (name: string, make: (client: number) => { query: string; variables: Record<string, unknown> }, cached: boolean): Promise<Latency> => {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (!cached) headers["cache-control"] = "no-cache";
       const times: number[] = [];
+      let hits = 0;
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       await Promise.all(
         Array.from({ length: CLIENTS }, async (_, client) => {
           const body = JSON.stringify(make(client));
           for (let i = 0; i < REQUESTS_PER_CLIENT; i++) {
             const s = performance.now();
-            const res = await fetch(`${ponder!.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body });
+            const res = await fetch(`${ponder!.url}/graphql`, { method: "POST", headers, body });
             const json = (await res.json()) as { errors?: unknown[] };
-            if (!res.ok || json.errors) throw new Error(`${name}: ${JSON.stringify(json).slice(0, 300)}`);
             times.push(performance.now() - s);
+            if (!res.ok || json.errors) throw new Error(`${name}: ${JSON.stringify(json).slice(0, 300)}`);
+            if (res.headers.get("x-poh-cache") === "hit") hits++;
           }
         }),
       );
-      const wall = (performance.now() - t0) / 1000;
+      const wallMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
       times.sort((a, b) => a - b);
-      latency[name] = {
+      return {
         requests: times.length,
         p50: Number(percentile(times, 50).toFixed(2)),
         p95: Number(percentile(times, 95).toFixed(2)),
         p99: Number(percentile(times, 99).toFixed(2)),
         mean: Number((times.reduce((s, t) => s + t, 0) / times.length).toFixed(2)),
-        rps: Number((times.length / wall).toFixed(0)),
+        rps: Number((times.length / (wallMs / 1000)).toFixed(0)),
+        hits,
+        clientCpuPercent: Number((((cpu.user + cpu.system) / 1000 / wallMs) * 100).toFixed(0)),
       };
+    };
+    // First requests after the index advanced: one client, each query asked once, cache cold
+    // (the index's head is the same for all, so the cache is cleared by asking for a fresh
+    // version: one new block).
+    const firstRequest: Record<string, number> = {};
+    await rpc(chain.rpcUrl, "evm_mine");
+    await waitForBlock(ponder, head + 1n, 60_000);
+    for (const [name, make] of Object.entries(workloads)) {
+      const s = performance.now();
+      const res = await fetch(`${ponder.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(make(7)) });
+      await res.json();
+      firstRequest[name] = Number((performance.now() - s).toFixed(2));
+      if (res.headers.get("x-poh-cache") === "hit") throw new Error(`${name}: first request after a new block was a cache hit`);
     }
-    // One client alone, for reference.
+    for (const [name, make] of Object.entries(workloads)) {
+      for (let i = 0; i < 10; i++) await gql(ponder.url, make(i).query, make(i).variables); // warm-up (JIT, connections)
+      latency[`${name} uncached`] = await measure(name, make, false);
+      latency[`${name} cached`] = await measure(name, make, true);
+    }
+    // One client alone, uncached, for reference.
     const single: number[] = [];
     for (let i = 0; i < 50; i++) {
       const s = performance.now();
-      await gql(ponder.url, leaderboard(20).query, leaderboard(20).variables);
+      const res = await fetch(`${ponder.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", "cache-control": "no-cache" }, body: JSON.stringify(leaderboard(20)) });
+      await res.json();
       single.push(performance.now() - s);
     }
     single.sort((a, b) => a - b);
@@ -295,7 +334,7 @@ async function main(): Promise<void> {
         eventsPerSecondFromServing: Math.round(events / indexingSeconds),
         ponderDurationSumsMs: breakdownMs,
       },
-      graphql: { clients: CLIENTS, requestsPerClient: REQUESTS_PER_CLIENT, singleClientLeaderboardP50Ms: singleClientP50, latencyMs: latency },
+      graphql: { clients: CLIENTS, requestsPerClient: REQUESTS_PER_CLIENT, singleClientLeaderboardP50Ms: singleClientP50, firstRequestMs: firstRequest, latencyMs: latency },
       loadAverageAtEnd: loadAverage,
       totalSeconds: Number(((Date.now() - started) / 1000).toFixed(1)),
     };
@@ -307,11 +346,12 @@ async function main(): Promise<void> {
     console.log(`backfill: ${events} events in ${result.backfill.secondsFromSpawn} s from spawn = ${result.backfill.eventsPerSecond} events/s` +
       ` (${result.backfill.eventsPerSecondFromServing} events/s after the HTTP server was up; target >= 5000)`);
     console.log(`GraphQL, ${CLIENTS} concurrent clients x ${REQUESTS_PER_CLIENT} requests (target p95 < 50 ms):`);
-    console.log("query                  requests    p50 ms    p95 ms    p99 ms   req/s");
+    console.log("query                              requests    p50 ms    p95 ms    p99 ms   req/s   hits  client CPU %");
     for (const [name, l] of Object.entries(latency)) {
-      console.log(`${name.padEnd(22)} ${String(l.requests).padStart(8)} ${l.p50.toFixed(1).padStart(9)} ${l.p95.toFixed(1).padStart(9)} ${l.p99.toFixed(1).padStart(9)} ${String(l.rps).padStart(7)}`);
+      console.log(`${name.padEnd(34)} ${String(l.requests).padStart(8)} ${l.p50.toFixed(1).padStart(9)} ${l.p95.toFixed(1).padStart(9)} ${l.p99.toFixed(1).padStart(9)} ${String(l.rps).padStart(7)} ${String(l.hits).padStart(6)} ${String(l.clientCpuPercent).padStart(12)}`);
     }
-    console.log(`one client alone: leaderboard p50 ${singleClientP50} ms; load average at the end: ${loadAverage}`);
+    console.log(`first request after the index advanced (one client, cache cold): ${Object.entries(firstRequest).map(([k, v]) => `${k} ${v} ms`).join(", ")}`);
+    console.log(`one client alone, uncached: leaderboard p50 ${singleClientP50} ms; load average at the end: ${loadAverage}`);
     console.log(`wrote bench/results/${out}`);
   } finally {
     await ponder?.stop();

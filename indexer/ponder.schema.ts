@@ -56,7 +56,8 @@ export const miner = onchainTable(
     lastSeenTime: t.bigint().notNull(),
   }),
   (table) => ({
-    reputationIdx: index().on(table.reputation),
+    // Leaderboards sort by reputation; GraphQL adds the primary key as the tie-breaker.
+    reputationIdx: index().on(table.reputation, table.id),
   }),
 );
 
@@ -136,7 +137,8 @@ export const jobMember = onchainTable(
   }),
   (table) => ({
     jobIdx: index().on(table.jobId),
-    minerIdx: index().on(table.miner, table.jobId),
+    // A miner's history: WHERE miner = ? ORDER BY job_id, id (GraphQL's tie-breaker).
+    minerIdx: index().on(table.miner, table.jobId, table.id),
   }),
 );
 
@@ -177,7 +179,7 @@ export const ledger = onchainTable(
     txHash: t.hex().notNull(),
   }),
   (table) => ({
-    accountIdx: index().on(table.account, table.blockNumber),
+    accountIdx: index().on(table.account, table.blockNumber, table.id),
     jobIdx: index().on(table.jobId),
   }),
 );
@@ -207,7 +209,7 @@ export const minerEpoch = onchainTable(
     claimed: t.boolean().notNull(),
     claimedAmount: t.bigint().notNull(),
   }),
-  (table) => ({ minerIdx: index().on(table.miner, table.epoch) }),
+  (table) => ({ minerIdx: index().on(table.miner, table.epoch, table.id) }),
 );
 
 /** Model versions from the registry and their job counts. */
@@ -253,7 +255,7 @@ export const minerDay = onchainTable(
     pohEarned: t.bigint().notNull(),
     slashed: t.bigint().notNull(),
   }),
-  (table) => ({ minerIdx: index().on(table.miner, table.day) }),
+  (table) => ({ minerIdx: index().on(table.miner, table.day, table.id) }),
 );
 
 /** Network-wide daily series (UTC days). */

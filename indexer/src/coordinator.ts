@@ -20,7 +20,7 @@ import {
   reputationScore,
   type MemberOutcome,
 } from "./reputation.ts";
-import { type Db, lower, touchMiner, updateMiner, updateMinerDay, updateNetwork, updateNetworkDay } from "./store.ts";
+import { type Db, bumpMiner, lower, touchMiner, updateMiner, updateMinerDay, updateNetwork, updateNetworkDay } from "./store.ts";
 
 const FAILURE_REASONS = ["none", "expired", "no_agreement", "input_invalid"] as const;
 const OUTCOME_COLUMN: Record<MemberOutcome, "agreed" | "outlier" | "no_commit" | "no_reveal" | "unscored"> = {
@@ -156,7 +156,7 @@ ponder.on("PohCoordinator:Committed", async ({ event, context }) => {
     commitTx: event.transaction.hash,
   });
   await db.update(job, { id: jobId }).set((r) => ({ commitCount: r.commitCount + 1 }));
-  await updateMiner(db, m, event.block, (r) => ({ commits: r.commits + 1 }));
+  await bumpMiner(db, m, event.block, (r) => ({ commits: r.commits + 1 }));
   await addJobEvent(db, event, jobId, "committed", m, { commitment });
 });
 
@@ -171,7 +171,7 @@ ponder.on("PohCoordinator:Revealed", async ({ event, context }) => {
     revealTx: event.transaction.hash,
   });
   await db.update(job, { id: jobId }).set((r) => ({ revealCount: r.revealCount + 1 }));
-  await updateMiner(db, m, event.block, (r) => ({ reveals: r.reveals + 1 }));
+  await bumpMiner(db, m, event.block, (r) => ({ reveals: r.reveals + 1 }));
   await addJobEvent(db, event, jobId, "revealed", m, { scoreBps: Number(scoreBps) });
 });
 
@@ -180,7 +180,7 @@ ponder.on("PohCoordinator:RevealMismatched", async ({ event, context }) => {
   const { jobId } = event.args;
   const m = lower(event.args.miner);
   await db.update(jobMember, { id: `${jobId}-${m}` }).set((r) => ({ revealMismatches: r.revealMismatches + 1 }));
-  await updateMiner(db, m, event.block, (r) => ({ revealMismatches: r.revealMismatches + 1 }));
+  await bumpMiner(db, m, event.block, (r) => ({ revealMismatches: r.revealMismatches + 1 }));
   await addJobEvent(db, event, jobId, "reveal_mismatched", m, {});
 });
 
@@ -201,20 +201,24 @@ ponder.on("PohCoordinator:JobFinalized", async ({ event, context }) => {
     latencySeconds: Number(event.block.timestamp - r.requestTime),
   }));
   if (proposer !== zeroAddress) {
-    await updateMiner(db, lower(proposer), event.block, (r) => ({ proposals: r.proposals + 1 }));
+    await bumpMiner(db, lower(proposer), event.block, (r) => ({ proposals: r.proposals + 1 }));
   }
   if ((await db.find(model, { id: row.modelId })) !== null) {
     await db.update(model, { id: row.modelId }).set((r) => ({ finalJobs: r.finalJobs + 1 }));
   }
   await db.update(integrator, { id: row.requester }).set((r) => ({ finalJobs: r.finalJobs + 1 }));
+  // The members' rewards (MemberSettled, emitted just before this event in the same
+  // transaction, summed on the job row) go into the network totals here, once per job.
   const net = await updateNetwork(db, event.block, (n) => ({
     jobsPending: n.jobsPending - 1,
     jobsFinal: n.jobsFinal + 1,
     protocolFees: n.protocolFees + protocolFee,
+    rewardsPaid: n.rewardsPaid + row.rewardsPaid,
   }));
   await updateNetworkDay(db, event.block.timestamp, (d) => ({
     jobsFinal: d.jobsFinal + 1,
     protocolFees: d.protocolFees + protocolFee,
+    rewardsPaid: d.rewardsPaid + row.rewardsPaid,
     latencyBlocksSum: d.latencyBlocksSum + BigInt(row.latencyBlocks ?? 0),
     latencySecondsSum: d.latencySecondsSum + BigInt(row.latencySeconds ?? 0),
   }));
@@ -273,12 +277,17 @@ ponder.on("PohCoordinator:JobFailed", async ({ event, context }) => {
     failedJobs: r.failedJobs + 1,
     refunded: r.refunded + refund,
   }));
+  // A failed job pays no rewards (every member is Unscored); added for symmetry with JobFinalized.
   await updateNetwork(db, event.block, (n) => ({
     jobsPending: n.jobsPending - 1,
     jobsFailed: n.jobsFailed + 1,
     refunds: n.refunds + refund,
+    rewardsPaid: n.rewardsPaid + row.rewardsPaid,
   }));
-  await updateNetworkDay(db, event.block.timestamp, (d) => ({ jobsFailed: d.jobsFailed + 1 }));
+  await updateNetworkDay(db, event.block.timestamp, (d) => ({
+    jobsFailed: d.jobsFailed + 1,
+    rewardsPaid: d.rewardsPaid + row.rewardsPaid,
+  }));
   if (refund > 0n) {
     await db.insert(ledger).values({
       id: event.id,
@@ -303,7 +312,7 @@ ponder.on("PohCoordinator:MemberSettled", async ({ event, context }) => {
   const outcome = outcomeFromIndex(Number(event.args.outcome));
   const agreed = outcome === "Agreed" ? 1 : 0;
   const fault = isFault(outcome) ? 1 : 0;
-  const after = await updateMiner(db, m, event.block, (r) => {
+  const after = await bumpMiner(db, m, event.block, (r) => {
     const state = applyOutcome({ agreed: r.repAgreed, scored: r.repScored, faults: r.repFaults }, outcome);
     const served = r.jobsServed + 1;
     const agreedCount = r.jobsAgreed + agreed;
@@ -350,8 +359,6 @@ ponder.on("PohCoordinator:MemberSettled", async ({ event, context }) => {
       timestamp: event.block.timestamp,
       txHash: event.transaction.hash,
     });
-    await updateNetwork(db, event.block, (n) => ({ rewardsPaid: n.rewardsPaid + reward }));
-    await updateNetworkDay(db, event.block.timestamp, (d) => ({ rewardsPaid: d.rewardsPaid + reward }));
   }
   await updateMinerDay(db, m, event.block.timestamp, after.reputation, (d) => ({
     jobsServed: d.jobsServed + 1,

@@ -49,8 +49,11 @@ ponder.on("PohEmission:WorkRecorded", async ({ event, context }) => {
   }));
   for (let i = 0; i < miners.length; i++) {
     const p = points[i] ?? 0n;
-    const id = await ensureMinerEpoch(db, lower(miners[i]!), e);
-    await db.update(minerEpoch, { id }).set((r) => ({ points: r.points + p, jobs: r.jobs + 1 }));
+    const m = lower(miners[i]!);
+    await db
+      .insert(minerEpoch)
+      .values({ id: `${m}-${e}`, miner: m, epoch: e, points: p, jobs: 1, claimed: false, claimedAmount: 0n })
+      .onConflictDoUpdate((r) => ({ points: r.points + p, jobs: r.jobs + 1 }));
   }
   if ((await db.find(job, { id: jobId })) !== null) {
     await db.update(job, { id: jobId }).set({ epoch: e });

@@ -88,6 +88,21 @@ export async function touchMiner(db: Db, address: `0x${string}`, block: BlockRef
   });
 }
 
+/**
+ * Updates a miner row that is known to exist (a committee member: JobRequested created it) and
+ * moves its last-seen mark; one store operation instead of updateMiner's find + update.
+ */
+export async function bumpMiner(
+  db: Db,
+  address: `0x${string}`,
+  block: BlockRef,
+  fn: (row: MinerRow) => Partial<MinerRow>,
+): Promise<MinerRow> {
+  return db
+    .update(miner, { id: address })
+    .set((row) => ({ ...fn(row), lastSeenBlock: block.number, lastSeenTime: block.timestamp }));
+}
+
 export async function updateMiner(
   db: Db,
   address: `0x${string}`,
@@ -178,9 +193,10 @@ export async function updateNetworkDay(
 ): Promise<void> {
   const day = dayOf(timestamp);
   const derive = (row: NetworkDayRow): Partial<NetworkDayRow> => {
-    const next = { ...row, ...fn(row) };
+    const change = fn(row);
+    const next = { ...row, ...change };
     return {
-      ...fn(row),
+      ...change,
       meanLatencyBlocks: next.jobsFinal === 0 ? null : Number(next.latencyBlocksSum) / next.jobsFinal,
       meanLatencySeconds: next.jobsFinal === 0 ? null : Number(next.latencySecondsSum) / next.jobsFinal,
       failureRateBps: failureRateBps(next.jobsFinal, next.jobsFailed),

@@ -25,8 +25,8 @@ const STAKE = parseEther("10000");
 const EPOCH_LENGTH = 40n;
 const OUTCOME_COLUMN = { Agreed: "agreed", Outlier: "outlier", NoCommit: "no_commit", NoReveal: "no_reveal", Unscored: "unscored" } as const;
 
-const suites: { kind: DatabaseKind; chainPort: number; ponderPort: number }[] = [{ kind: "pglite", chainPort: 42110, ponderPort: 42111 }];
-if (process.env.DATABASE_URL) suites.push({ kind: "postgres", chainPort: 42120, ponderPort: 42121 });
+const suites: { kind: DatabaseKind; chainPort: number; ponderPort: number }[] = [{ kind: "pglite", chainPort: 47010, ponderPort: 47011 }];
+if (process.env.DATABASE_URL) suites.push({ kind: "postgres", chainPort: 47020, ponderPort: 47021 });
 
 type MinerGql = {
   id: string;
@@ -484,6 +484,46 @@ for (const suite of suites) {
       assert.deepEqual(data.job.members.items.map((m) => m.revealMismatches), [1, 0, 0, 0, 0]);
       assert.ok(data.job.events.items.some((e) => e.kind === "reveal_mismatched"));
       assert.ok(data.job.events.items.some((e) => e.kind === "callback_failed"));
+      await assertMinersMatchChain();
+    });
+
+    it("answers repeated GraphQL queries from its cache and drops them as soon as a new event is indexed", async () => {
+      type Answer = { data: { network: { jobs: number; feesRequested: string }; jobs: { items: { id: string; status: string }[] } } };
+      const query = `{ network(id: "network") { jobs feesRequested } jobs(orderBy: "id", orderDirection: "desc", limit: 1) { items { id status } } }`;
+      const post = async (headers: Record<string, string> = {}): Promise<{ cache: string | null; body: Answer }> => {
+        const res = await fetch(`${ponder!.url}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify({ query }),
+        });
+        assert.equal(res.status, 200);
+        return { cache: res.headers.get("x-poh-cache"), body: (await res.json()) as Answer };
+      };
+      const first = await post();
+      const second = await post();
+      assert.equal(second.cache, "hit");
+      assert.deepEqual(second.body, first.body);
+      const bypass = await post({ "cache-control": "no-cache" });
+      assert.equal(bypass.cache, "bypass");
+      assert.deepEqual(bypass.body, first.body);
+
+      // A new event: the first request after it is indexed gets the new answer.
+      const job = await driver.request(integratorB, parseEther("0.001"));
+      await waitForBlock(ponder!, job.requestReceipt.blockNumber);
+      const after = await post();
+      assert.equal(after.cache, "miss");
+      assert.equal(after.body.data.network.jobs, first.body.data.network.jobs + 1);
+      assert.equal(BigInt(after.body.data.network.feesRequested), BigInt(first.body.data.network.feesRequested) + parseEther("0.001"));
+      assert.deepEqual(after.body.data.jobs.items, [{ id: job.jobId.toString(), status: "pending" }]);
+      assert.equal((await post()).cache, "hit");
+
+      // Finish the job (every miner's counters must keep matching the chain); again at once.
+      for (let i = 0; i < 5; i++) await driver.commit(job, job.committee[i]!, 7000);
+      for (let i = 0; i < 5; i++) await driver.reveal(job, job.committee[i]!);
+      await waitForBlock(ponder!, await driver.blockNumber());
+      const final = await post();
+      assert.equal(final.cache, "miss");
+      assert.deepEqual(final.body.data.jobs.items, [{ id: job.jobId.toString(), status: "final" }]);
       await assertMinersMatchChain();
     });
 
