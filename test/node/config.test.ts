@@ -40,6 +40,18 @@ describe("config", () => {
     assert.equal(c.confirmations, 2);
     assert.equal(c.modelPath, DEFAULT_MODEL_PATH);
     assert.equal(c.privateKey, KEY);
+    assert.equal(c.fetchAllowPrivate, false, "payload fetches stay off private addresses by default");
+  });
+
+  it("POH_FETCH_ALLOW_PRIVATE takes true/false/1/0 from the environment or a boolean from the file", () => {
+    assert.equal(loadConfig({ env: { ...base, POH_FETCH_ALLOW_PRIVATE: "true" } }).fetchAllowPrivate, true);
+    assert.equal(loadConfig({ env: { ...base, POH_FETCH_ALLOW_PRIVATE: "1" } }).fetchAllowPrivate, true);
+    assert.equal(loadConfig({ env: { ...base, POH_FETCH_ALLOW_PRIVATE: "FALSE" } }).fetchAllowPrivate, false);
+    assert.equal(loadConfig({ env: { ...base, POH_FETCH_ALLOW_PRIVATE: "0" } }).fetchAllowPrivate, false);
+    const file = join(dir, "private.json");
+    writeFileSync(file, JSON.stringify({ fetchAllowPrivate: true }));
+    assert.equal(loadConfig({ env: base, configFile: file }).fetchAllowPrivate, true);
+    fails({ ...base, POH_FETCH_ALLOW_PRIVATE: "yes" }, /^POH_FETCH_ALLOW_PRIVATE: /);
   });
 
   it("the environment overrides the file; file paths are relative to the file", () => {

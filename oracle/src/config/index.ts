@@ -56,6 +56,12 @@ export type NodeConfig = {
   txStuckMs: number;
   fetchTimeoutMs: number;
   maxRedirects: number;
+  /**
+   * Let payload fetches reach loopback, private and link-local addresses. Off by default: a
+   * requester picks the URI, and a miner must not be made to probe its own network. A local
+   * network (the devnet's payload store on 127.0.0.1) turns it on.
+   */
+  fetchAllowPrivate: boolean;
   /** Most jobs scored and committed per round; the highest fees go first. */
   maxJobsPerRound: number;
   /** Blocks of history re-scanned after a reorg is detected. */
@@ -75,6 +81,7 @@ export const configDefaults = {
   txStuckMs: 30_000,
   fetchTimeoutMs: 10_000,
   maxRedirects: 3,
+  fetchAllowPrivate: false,
   maxJobsPerRound: 32,
   reorgDepth: 64,
   logLevel: "info",
@@ -103,6 +110,7 @@ const keys = {
   txStuckMs: "POH_TX_STUCK_MS",
   fetchTimeoutMs: "POH_FETCH_TIMEOUT_MS",
   maxRedirects: "POH_MAX_REDIRECTS",
+  fetchAllowPrivate: "POH_FETCH_ALLOW_PRIVATE",
   maxJobsPerRound: "POH_MAX_JOBS_PER_ROUND",
   reorgDepth: "POH_REORG_DEPTH",
   logLevel: "POH_LOG_LEVEL",
@@ -148,6 +156,9 @@ const fields = {
   txStuckMs: intString(1000, 3_600_000),
   fetchTimeoutMs: intString(100, 600_000),
   maxRedirects: intString(0, 20),
+  fetchAllowPrivate: z
+    .union([z.boolean(), z.string().trim().toLowerCase().pipe(z.enum(["true", "false", "1", "0"], "must be true or false"))])
+    .transform((v) => v === true || v === "true" || v === "1"),
   maxJobsPerRound: intString(1, 1000),
   reorgDepth: intString(1, 10_000),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
@@ -306,6 +317,7 @@ export function loadConfig(options: LoadConfigOptions = {}): NodeConfig {
     txStuckMs: pick("txStuckMs"),
     fetchTimeoutMs: pick("fetchTimeoutMs"),
     maxRedirects: pick("maxRedirects"),
+    fetchAllowPrivate: pick("fetchAllowPrivate"),
     maxJobsPerRound: pick("maxJobsPerRound"),
     reorgDepth: pick("reorgDepth"),
     logLevel: pick("logLevel"),
