@@ -270,7 +270,11 @@ export async function startNetwork(partial: Partial<NetworkOptions> = {}): Promi
             POH_DATA_DIR: join(o.runDir, `miner-${i + 1}`),
             POH_METRICS_PORT: String(p.minerMetrics(i)),
             POH_CONFIRMATIONS: "0",
-            POH_POLL_MS: String(Math.max(100, Math.min(500, Math.round(o.blockTimeMs / 4)))),
+            POH_POLL_MS: String(Math.max(100, Math.min(500, Math.round(o.blockTimeMs / 8)))),
+            // A transaction not mined within a few blocks is replaced with higher fees.
+            POH_TX_STUCK_MS: String(Math.max(3000, o.blockTimeMs * 5)),
+            // The devnet's payload store is on 127.0.0.1.
+            POH_FETCH_ALLOW_PRIVATE: "true",
             POH_LOG_LEVEL: "info",
           },
           join(o.runDir, "logs", `miner-${i + 1}.log`),

@@ -1,21 +1,27 @@
 /**
- * The miner's main loop. Each round: scan new JobRequested logs naming us (JobWatcher), verify
- * every open job still exists as seen (re-org safety), score new jobs (highest fee first, up to
- * maxJobsPerRound), write salt + score durably, commit (commitBatch when several), and reveal
- * (revealBatch) once the commit phase is over. State lives in the JobStore, so a restart resumes
- * exactly where the journal says. One AbortSignal stops the loop between steps; a transaction
- * already sent is waited for.
+ * The miner's main loop. Each round (run every pollMs, skipped while the head has not moved and
+ * nothing settled): scan new JobRequested logs naming us (JobWatcher), verify every open job still
+ * exists as seen (re-org safety; all reads at the round's head, batched), score new jobs (highest
+ * fee first, up to maxJobsPerRound), write salt + score durably, then submit the commit batch and
+ * the reveal batch (revealed once every member committed or the commit deadline passed) without
+ * waiting for receipts. Each transaction's hash is journalled before it is broadcast; receipts are
+ * tracked by the Chain and applied at the start of a later round, so a commit and a reveal of
+ * different jobs go out in the same block. State lives in the JobStore, so a restart resumes
+ * exactly where the journal says (a journalled transaction still in the mempool is followed, one
+ * that landed is seen in getMember). One AbortSignal stops the loop between steps; transactions
+ * already sent are waited for.
  */
 import { randomBytes } from "node:crypto";
-import { encodeAbiParameters, keccak256, type Hex } from "viem";
+import { encodeAbiParameters, keccak256, type Hex, type TransactionReceipt } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 import type { Logger } from "pino";
 import { modelRegistryAbi, pohCoordinatorAbi } from "../../generated/abis.ts";
 import { ConfigError, FatalError, PohError } from "./errors.ts";
 import type { Address, NodeConfig } from "./config/index.ts";
-import { Chain, RevertError } from "./chain/index.ts";
+import { Chain, RevertError, type Submitted } from "./chain/index.ts";
+import { submitFiltered } from "./batch.ts";
 import { resolveContracts } from "./chain/contracts.ts";
-import { JobWatcher, JobStatus, scoreJobs, verifyJob, type JobScorer, type OnchainJob } from "./jobs/index.ts";
+import { JobWatcher, JobStatus, scoreJobs, verifyJob, type BlockHashCache, type JobScorer, type OnchainJob } from "./jobs/index.ts";
 import { loadModelScorer } from "./jobs/scorer.ts";
 import { loadAccount } from "./keys/index.ts";
 import { MetricsServer, NodeMetrics } from "./metrics/index.ts";
@@ -49,7 +55,16 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener("abort", done, { once: true });
   });
 
-type Live = { rec: JobRecord; onchain: OnchainJob };
+/**
+ * Gas headroom per revealed job for settling it (quorum, payouts, slashing, emission work): a
+ * settling reveal measured ~300k with cold storage on the devnet.
+ */
+const REVEAL_SETTLE_GAS = 320_000n;
+
+type Member = { committed: boolean; revealed: boolean };
+type Live = { rec: JobRecord; onchain: OnchainJob; member: Member | undefined };
+type Flight = { kind: "commit" | "reveal"; hash: Hex };
+type Settled = { kind: "commit" | "reveal"; keys: string[]; hash: Hex; receipt?: TransactionReceipt; error?: Error };
 
 /** The miner node. `run()` resolves after a clean shutdown and rejects with a FatalError. */
 export class MinerNode {
@@ -60,6 +75,14 @@ export class MinerNode {
   private server: MetricsServer | undefined;
   private readonly modelHashes = new Map<number, Hex>();
   private lastRoundOk = 0;
+  /** Jobs with a commit or reveal broadcast and not yet settled, by job key. */
+  private readonly flights = new Map<string, Flight>();
+  /** Transactions that settled since the last round. */
+  private readonly settled: Settled[] = [];
+  /** The head the last complete round worked at; a round at the same head with nothing new is skipped. */
+  private lastHead: bigint | undefined;
+  private dirty = true;
+  private adopted = false;
   /** The bound metrics port once started (0 when disabled). */
   metricsPort = 0;
 
@@ -107,6 +130,15 @@ export class MinerNode {
       );
       await this.loop();
     } finally {
+      // Graceful shutdown: transactions already broadcast are seen through and recorded.
+      if (this.chain.inflightCount > 0) {
+        this.log.info({ transactions: this.chain.inflightCount }, "waiting for transactions in flight");
+        await this.chain.drain(Math.min(Math.max(this.options.txStuckMs, 5000), 20_000));
+      }
+      if (this.store) {
+        await new Promise((r) => setImmediate(r)); // let settled receipts queue their outcome
+        this.applySettled();
+      }
       await this.server?.stop();
       this.store?.close();
       await this.scorer.close();
@@ -155,7 +187,7 @@ export class MinerNode {
         else this.log.error({ err: error instanceof Error ? error.message : String(error) }, "round failed");
       }
       if (this.store.shouldCompact) this.store.compact(this.pruneBelow());
-      this.deps.metrics.jobsInFlight.set(this.store.active().length);
+      this.deps.metrics.jobsInFlight.set(this.store.activeCount);
       await sleep(this.options.pollMs, signal);
     }
   }
@@ -196,25 +228,110 @@ export class MinerNode {
     rec.phase = "done";
   }
 
-  /** One round of watching, scoring, committing and revealing. */
+  /** Applies the outcomes of transactions that settled since the last round (in round order). */
+  private applySettled(): void {
+    const { metrics } = this.deps;
+    for (const s of this.settled.splice(0)) {
+      const mine = s.keys.filter((k) => this.flights.get(k)?.hash === s.hash);
+      for (const k of mine) this.flights.delete(k);
+      if (!s.receipt) {
+        // Reverted on chain, dropped or never mined: the next round re-reads the chain and decides.
+        const name = s.error instanceof RevertError ? s.error.errorName : undefined;
+        this.log.warn({ kind: s.kind, tx: s.hash, error: name, err: name ? undefined : s.error?.message, jobs: s.keys.length }, `${s.kind} transaction failed; the next round decides again`);
+        continue;
+      }
+      const tx = s.receipt.transactionHash;
+      const patches: { key: string; patch: Partial<JobRecord> }[] = [];
+      const done: JobRecord[] = [];
+      // The receipt is authoritative for our own transaction, even when a round already saw its
+      // effect in getMember and moved the job on.
+      for (const key of s.keys) {
+        const rec = this.store.get(key);
+        if (!rec) continue;
+        if (s.kind === "commit") {
+          patches.push({ key, patch: rec.phase === "prepared" ? { phase: "committed", commitTx: tx } : { commitTx: tx } });
+          metrics.jobsCommitted.inc();
+        } else {
+          patches.push({ key, patch: rec.phase === "done" ? { revealTx: tx } : { phase: "done", revealTx: tx, outcome: "revealed" } });
+          metrics.jobsRevealed.inc();
+        }
+        done.push(rec);
+      }
+      this.store.updateMany(patches);
+      for (const rec of done) this.log.info({ jobId: rec.jobId.toString(), tx }, s.kind === "commit" ? "committed" : "revealed");
+    }
+  }
+
+  /** Tracks a broadcast transaction for `keys`; its outcome is applied at the start of a round. */
+  private follow(kind: "commit" | "reveal", keys: string[], tx: Submitted): void {
+    for (const k of keys) this.flights.set(k, { kind, hash: tx.hash });
+    tx.receipt.then(
+      (receipt) => this.settled.push({ kind, keys, hash: tx.hash, receipt }),
+      (error: unknown) => this.settled.push({ kind, keys, hash: tx.hash, error: error instanceof Error ? error : new Error(String(error)) }),
+    ).finally(() => (this.dirty = true));
+  }
+
+  /**
+   * After a restart: a commit or reveal journalled as signed but not known to be mined is followed
+   * if it still waits in the mempool, instead of being sent again. One that is unknown or already
+   * mined is left to the chain's state (getMember) in the round.
+   */
+  private async adoptJournalled(): Promise<void> {
+    const byHash = new Map<Hex, { kind: "commit" | "reveal"; keys: string[] }>();
+    for (const rec of this.store.active()) {
+      const kind = rec.phase === "prepared" ? "commit" : rec.phase === "committed" ? "reveal" : undefined;
+      const hash = kind === "commit" ? rec.commitTx : kind === "reveal" ? rec.revealTx : undefined;
+      if (!kind || !hash) continue;
+      const entry = byHash.get(hash) ?? { kind, keys: [] };
+      entry.keys.push(rec.key);
+      byHash.set(hash, entry);
+    }
+    for (const [hash, { kind, keys }] of byHash) {
+      const tx = await this.chain.adopt(kind, hash);
+      if (tx) this.follow(kind, keys, tx);
+    }
+  }
+
+  /** One round of watching, scoring, committing and revealing; a no-op while nothing changed. */
   async round(): Promise<void> {
     const { signal, metrics } = this.deps;
     const coordinator = this.options.contracts.coordinator;
     const me = this.chain.address;
+    this.applySettled();
+    const latest = await this.chain.head();
+    if (latest === this.lastHead && !this.dirty) return;
+    this.dirty = false;
+    const t0 = performance.now();
+    const marks: Record<string, number> = {};
+    const mark = (name: string) => (marks[name] = Math.round(performance.now() - t0));
+    if (!this.adopted) {
+      await this.adoptJournalled();
+      this.adopted = true;
+    }
     // Catch up the scan (several ranges when backfilling).
-    let head: bigint;
-    for (;;) {
+    let head = latest;
+    for (let first = true; ; first = false) {
       const before = this.store.cursor?.blockNumber;
-      const r = await this.watcher.poll();
+      const r = await this.watcher.poll(first ? latest : undefined);
       head = r.head;
       const after = this.store.cursor?.blockNumber;
       if (signal.aborted || after === before || after === undefined || after >= head - BigInt(this.options.confirmations)) break;
     }
 
-    // Verify every open job; a job whose request block is gone is dropped and never acted on.
+    mark("scan");
+    // Fetching and scoring new jobs starts now, beside the verification reads; only jobs that
+    // pass verification use the scores (and nothing is committed before verification).
+    const prescoring = this.prescore(head);
+    // Verify every open job (all reads at `head`, in one JSON-RPC batch); a job whose request
+    // block is gone is dropped and never acted on.
+    const hashes: BlockHashCache = new Map();
+    // A job with a transaction in flight waits for that receipt (a failure makes the next round
+    // read it again), so it costs no reads meanwhile.
+    const checked = await Promise.all(
+      this.store.active().filter((rec) => !this.flights.has(rec.key)).map(async (rec) => ({ rec, onchain: await verifyJob(this.chain, coordinator, rec, head, hashes) })),
+    );
     const live: Live[] = [];
-    for (const rec of this.store.active()) {
-      const onchain = await verifyJob(this.chain, coordinator, rec, head);
+    for (const { rec, onchain } of checked) {
       if (!onchain) {
         this.log.warn({ jobId: rec.jobId.toString(), block: rec.blockNumber.toString(), phase: rec.phase }, "job's request block was re-organised away; dropping it");
         metrics.jobsDropped.inc();
@@ -226,10 +343,58 @@ export class MinerNode {
         this.done(rec, rec.phase === "revealed" ? "revealed" : "ended");
         continue;
       }
-      live.push({ rec, onchain });
+      live.push({ rec, onchain, member: undefined });
     }
     if (signal.aborted) return;
+    mark("verify");
 
+    // Commit jobs prepared in earlier rounds still in their commit window. One whose commit
+    // already landed (a restart) is found by the commit's AlreadyCommitted revert; nothing is sent.
+    const toCommit: Live[] = [];
+    for (const l of live.filter((x) => x.rec.phase === "prepared")) {
+      if (head >= l.rec.commitDeadline) {
+        metrics.jobsMissed.inc({ phase: "commit" });
+        this.done(l.rec, "missed-commit");
+      } else toCommit.push(l);
+    }
+
+    // Reveal once the commit phase is over (deadline passed, or every member committed). The
+    // others (still waiting, or ended) are checked against getMember below.
+    const toReveal: Live[] = [];
+    const toCheck: Live[] = [];
+    for (const l of live.filter((x) => x.rec.phase === "committed")) {
+      const { onchain } = l;
+      if (onchain.status !== JobStatus.Pending) toCheck.push(l);
+      else if (head >= onchain.revealDeadline) {
+        this.log.error({ jobId: l.rec.jobId.toString() }, "reveal window passed; missed");
+        metrics.jobsMissed.inc({ phase: "reveal" });
+        this.done(l.rec, "missed-reveal");
+      } else if (head >= onchain.commitDeadline || onchain.commitCount === onchain.committeeSize) toReveal.push(l);
+      else toCheck.push(l);
+    }
+    // Reveals go out first (they finish jobs); the rest is checked and new jobs are scored
+    // meanwhile, then committed. Neither waits for the other's receipt.
+    const revealing = (toReveal.length > 0 ? this.reveal(toReveal.slice(0, this.options.maxJobsPerRound)) : Promise.resolve()).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const members = await Promise.all(toCheck.map((l) => this.member(l.rec.jobId, me, head)));
+    toCheck.forEach((l, i) => {
+      const member = members[i];
+      if (!member) return; // getMember failed: next round
+      if (member.revealed) this.done(l.rec, "revealed");
+      else if (l.onchain.status !== JobStatus.Pending) {
+        this.log.warn({ jobId: l.rec.jobId.toString(), status: l.onchain.status }, "job ended before we revealed");
+        metrics.jobsMissed.inc({ phase: "reveal" });
+        this.done(l.rec, "ended-unrevealed");
+      } else if (!member.committed) {
+        // Our commit was re-organised away while the job survived: commit again if still possible.
+        this.log.warn({ jobId: l.rec.jobId.toString() }, "our commit is no longer on chain");
+        this.store.update(l.rec.key, { phase: "prepared" });
+        l.rec.phase = "prepared";
+        if (head < l.rec.commitDeadline) toCommit.push(l);
+      }
+    });
     // Score new jobs: highest fee first, up to the round's capacity.
     const seen: Live[] = [];
     for (const l of live.filter((x) => x.rec.phase === "seen")) {
@@ -245,7 +410,10 @@ export class MinerNode {
     }
     seen.sort((a, b) => (b.rec.fee > a.rec.fee ? 1 : b.rec.fee < a.rec.fee ? -1 : Number(a.rec.commitDeadline - b.rec.commitDeadline)));
     const batch = seen.slice(0, this.options.maxJobsPerRound);
-    if (seen.length > batch.length) this.log.info({ waiting: seen.length - batch.length }, "more jobs than capacity; serving the highest fees first");
+    if (seen.length > batch.length) {
+      this.log.info({ waiting: seen.length - batch.length }, "more jobs than capacity; serving the highest fees first");
+      this.dirty = true; // the rest next round, without waiting for a block
+    }
     if (batch.length > 0) {
       // The same request re-included in another block after a re-org is the same job: reuse the
       // earlier salt and score, so a commit re-included with it can still be revealed.
@@ -254,159 +422,158 @@ export class MinerNode {
         if (r.salt !== undefined && r.score !== undefined) earlier.set(`${r.jobId}:${r.inputHash.toLowerCase()}`, { score: r.score, salt: r.salt });
       }
       const reuse = (l: Live) => earlier.get(`${l.rec.jobId}:${l.rec.inputHash.toLowerCase()}`);
-      const fresh = batch.filter((l) => !reuse(l));
-      const scores = fresh.length > 0 ? await scoreJobs(fresh.map((l) => l.rec), this.scorer, { timeoutMs: this.options.fetchTimeoutMs, maxRedirects: this.options.maxRedirects, signal }, this.deps) : new Map<string, number>();
-      for (const l of batch) {
+      const pre = await prescoring;
+      if (pre.error !== undefined) throw pre.error;
+      const fresh = batch.filter((l) => !reuse(l) && !pre.scores.has(l.rec.key));
+      const scores = fresh.length > 0 ? await this.scoreRecords(fresh.map((l) => l.rec)) : new Map<string, number>();
+      for (const [k, v] of pre.scores) scores.set(k, v);
+      const prepared = batch.map((l) => {
         const prior = reuse(l);
-        const score = prior?.score ?? scores.get(l.rec.key)!;
-        const salt = prior?.salt ?? (`0x${randomBytes(32).toString("hex")}` as Hex);
-        // Durable before the commit is sent: a restart reveals exactly this.
-        Object.assign(l.rec, this.store.update(l.rec.key, { phase: "prepared", score, salt }));
-        this.log.info({ jobId: l.rec.jobId.toString(), score, reused: prior !== undefined }, "scored");
+        return { l, prior, patch: { phase: "prepared" as const, score: prior?.score ?? scores.get(l.rec.key)!, salt: prior?.salt ?? (`0x${randomBytes(32).toString("hex")}` as Hex) } };
+      });
+      // Durable before the commit is sent (one fsync for the batch): a restart reveals exactly this.
+      this.store.updateMany(prepared.map(({ l, patch }) => ({ key: l.rec.key, patch })));
+      for (const { l, prior, patch } of prepared) {
+        Object.assign(l.rec, patch);
+        toCommit.push(l);
+        this.log.info({ jobId: l.rec.jobId.toString(), score: patch.score, reused: prior !== undefined }, "scored");
       }
     }
-    if (signal.aborted) return;
+    mark("score");
 
-    // Commit prepared jobs still in their commit window.
-    const toCommit: Live[] = [];
-    for (const l of live.filter((x) => x.rec.phase === "prepared")) {
-      const member = await this.member(l.rec.jobId, me);
-      if (member.committed) {
-        this.store.update(l.rec.key, { phase: "committed" });
-        l.rec.phase = "committed";
-      } else if (head >= l.rec.commitDeadline) {
-        metrics.jobsMissed.inc({ phase: "commit" });
-        this.done(l.rec, "missed-commit");
-      } else toCommit.push(l);
-    }
-    if (toCommit.length > 0) await this.commit(toCommit.slice(0, this.options.maxJobsPerRound), me);
-    if (signal.aborted) return;
-
-    // Reveal once the commit phase is over (deadline passed, or every member committed).
-    const toReveal: Live[] = [];
-    const afterCommit = toCommit.length > 0 ? await this.chain.call("eth_blockNumber", () => this.chain.client.getBlockNumber({ cacheTime: 0 })) : head;
-    for (const l of live.filter((x) => x.rec.phase === "committed")) {
-      const onchain = toCommit.includes(l) ? await verifyJob(this.chain, coordinator, l.rec) : l.onchain;
-      if (!onchain) continue; // next round drops it
-      const member = await this.member(l.rec.jobId, me);
-      if (member.revealed) {
-        this.done(l.rec, "revealed");
-      } else if (onchain.status !== JobStatus.Pending) {
-        this.log.warn({ jobId: l.rec.jobId.toString(), status: onchain.status }, "job ended before we revealed");
-        metrics.jobsMissed.inc({ phase: "reveal" });
-        this.done(l.rec, "ended-unrevealed");
-      } else if (!member.committed) {
-        // Our commit was re-organised away while the job survived: commit again if still possible.
-        this.log.warn({ jobId: l.rec.jobId.toString() }, "our commit is no longer on chain");
-        this.store.update(l.rec.key, { phase: "prepared" });
-      } else if (afterCommit >= onchain.revealDeadline) {
-        this.log.error({ jobId: l.rec.jobId.toString() }, "reveal window passed; missed");
-        metrics.jobsMissed.inc({ phase: "reveal" });
-        this.done(l.rec, "missed-reveal");
-      } else if (afterCommit >= onchain.commitDeadline || onchain.commitCount === onchain.committeeSize) {
-        toReveal.push({ rec: l.rec, onchain });
-      }
-    }
-    if (toReveal.length > 0) await this.reveal(toReveal.slice(0, this.options.maxJobsPerRound));
+    const committing = toCommit.length > 0 && !signal.aborted ? this.commit(toCommit.slice(0, this.options.maxJobsPerRound), me) : undefined;
+    const [revealError] = await Promise.all([revealing, committing]);
+    if (revealError !== undefined) throw revealError;
+    mark("send");
+    this.lastHead = latest;
+    this.log.debug({ head: head.toString(), ms: marks, read: checked.length, members: toCheck.length, commits: toCommit.length, reveals: toReveal.length }, "round");
   }
 
-  private async member(jobId: bigint, me: Address): Promise<{ committed: boolean; revealed: boolean }> {
-    const [, committed, revealed] = await this.chain.call("getMember", () =>
-      this.chain.client.readContract({ address: this.options.contracts.coordinator, abi: pohCoordinatorAbi, functionName: "getMember", args: [jobId, me] }),
-    );
-    return { committed, revealed };
+  private scoreRecords(recs: JobRecord[]): Promise<Map<string, number>> {
+    const { signal } = this.deps;
+    const fetchOptions = { timeoutMs: this.options.fetchTimeoutMs, maxRedirects: this.options.maxRedirects, allowPrivateAddresses: this.options.fetchAllowPrivate, signal, concurrency: 16 };
+    return scoreJobs(recs, this.scorer, fetchOptions, this.deps);
+  }
+
+  /**
+   * Scores the jobs this round will most likely serve (new, in their window, highest fee first,
+   * not scored before), without waiting for verification. Never rejects: an error is returned.
+   */
+  private async prescore(head: bigint): Promise<{ scores: Map<string, number>; error?: unknown }> {
+    try {
+      const seen = this.store.active().filter((r) => r.phase === "seen" && head < r.commitDeadline);
+      if (seen.length === 0) return { scores: new Map() };
+      // A job scored before (the same request re-included after a re-org) reuses that score.
+      const scored = new Set(this.store.all().filter((r) => r.score !== undefined).map((r) => `${r.jobId}:${r.inputHash.toLowerCase()}`));
+      const candidates = seen
+        .filter((r) => !scored.has(`${r.jobId}:${r.inputHash.toLowerCase()}`))
+        .sort((a, b) => (b.fee > a.fee ? 1 : b.fee < a.fee ? -1 : Number(a.commitDeadline - b.commitDeadline)))
+        .slice(0, this.options.maxJobsPerRound);
+      const mineable: JobRecord[] = [];
+      for (const r of candidates) if (this.modelHashes.get(r.modelId) === `0x${this.scorer.sha256}`) mineable.push(r);
+      return { scores: mineable.length > 0 ? await this.scoreRecords(mineable) : new Map() };
+    } catch (error) {
+      return { scores: new Map(), error };
+    }
+  }
+
+  /** This miner's flags for a job at `blockNumber`; undefined when the call reverts (no such job). */
+  private async member(jobId: bigint, me: Address, blockNumber?: bigint): Promise<{ committed: boolean; revealed: boolean } | undefined> {
+    try {
+      const [, committed, revealed] = await this.chain.call("getMember", () =>
+        this.chain.client.readContract({ address: this.options.contracts.coordinator, abi: pohCoordinatorAbi, functionName: "getMember", args: [jobId, me], blockNumber }),
+      );
+      return { committed, revealed };
+    } catch (error) {
+      if (error instanceof RevertError) return undefined;
+      throw error;
+    }
   }
 
   private async commit(jobs: Live[], me: Address): Promise<void> {
     const address = this.options.contracts.coordinator;
-    const send = async (group: Live[]): Promise<void> => {
+    const submit = (group: Live[]): Promise<Submitted> => {
       const ids = group.map((l) => l.rec.jobId);
       const commitments = group.map((l) => commitment(l.rec.jobId, me, l.rec.score!, l.rec.salt!));
-      const receipt =
-        group.length === 1
-          ? await this.chain.send("commit", { address, abi: pohCoordinatorAbi, functionName: "commit", args: [ids[0]!, commitments[0]!] })
-          : await this.chain.send("commitBatch", { address, abi: pohCoordinatorAbi, functionName: "commitBatch", args: [ids, commitments] });
-      for (const l of group) {
-        this.store.update(l.rec.key, { phase: "committed", commitTx: receipt.transactionHash });
-        l.rec.phase = "committed";
-        this.deps.metrics.jobsCommitted.inc();
-        this.log.info({ jobId: l.rec.jobId.toString(), tx: receipt.transactionHash }, "committed");
-      }
+      // The hash and nonce are journalled before the broadcast: after a crash the node follows
+      // this transaction instead of committing again.
+      const onSigned = (hash: Hex, nonce: number) => this.store.updateMany(group.map((l) => ({ key: l.rec.key, patch: { commitTx: hash, commitNonce: nonce } })));
+      return group.length === 1
+        ? this.chain.submit("commit", { address, abi: pohCoordinatorAbi, functionName: "commit", args: [ids[0]!, commitments[0]!] }, { onSigned })
+        : this.chain.submit("commitBatch", { address, abi: pohCoordinatorAbi, functionName: "commitBatch", args: [ids, commitments] }, { onSigned });
     };
     const check = (l: Live) =>
       this.chain.simulate("commit", { address, abi: pohCoordinatorAbi, functionName: "commit", args: [l.rec.jobId, commitment(l.rec.jobId, me, l.rec.score!, l.rec.salt!)] });
-    await this.sendGroup(jobs, send, "commit", check);
+    await this.sendGroup("commit", jobs, submit, check);
   }
 
   private async reveal(jobs: Live[]): Promise<void> {
+    // Our reveal may turn out to be a job's last one (others' reveals land first in the same
+    // block) and then settles the job and calls the consumer back: gas the estimate cannot see.
+    // Each job gets that headroom, and batches are split to fit POH_GAS_LIMIT_CAP.
+    const budget = (l: Live) => REVEAL_SETTLE_GAS + (BigInt(l.onchain.callbackGasLimit ?? 0) * 64n) / 63n;
+    const chunks: Live[][] = [];
+    let current: Live[] = [];
+    let sum = 0n;
+    for (const l of jobs) {
+      const b = budget(l);
+      if (current.length > 0 && sum + b > this.options.gasLimitCap) {
+        chunks.push(current);
+        current = [];
+        sum = 0n;
+      }
+      current.push(l);
+      sum += b;
+    }
+    if (current.length > 0) chunks.push(current);
+    await Promise.all(chunks.map((chunk) => this.revealChunk(chunk, budget)));
+  }
+
+  private async revealChunk(jobs: Live[], budget: (l: Live) => bigint): Promise<void> {
     const address = this.options.contracts.coordinator;
-    const send = async (group: Live[]): Promise<void> => {
+    const submit = (group: Live[]): Promise<Submitted> => {
+      const minGas = group.reduce((a, l) => a + budget(l), 0n);
       const ids = group.map((l) => l.rec.jobId);
       const scores = group.map((l) => l.rec.score!);
       const salts = group.map((l) => l.rec.salt!);
-      const receipt =
-        group.length === 1
-          ? await this.chain.send("reveal", { address, abi: pohCoordinatorAbi, functionName: "reveal", args: [ids[0]!, scores[0]!, salts[0]!] })
-          : await this.chain.send("revealBatch", { address, abi: pohCoordinatorAbi, functionName: "revealBatch", args: [ids, scores, salts] });
-      for (const l of group) {
-        this.store.update(l.rec.key, { phase: "done", revealTx: receipt.transactionHash, outcome: "revealed" });
-        l.rec.phase = "done";
-        this.deps.metrics.jobsRevealed.inc();
-        this.log.info({ jobId: l.rec.jobId.toString(), tx: receipt.transactionHash }, "revealed");
-      }
+      const onSigned = (hash: Hex, nonce: number) => this.store.updateMany(group.map((l) => ({ key: l.rec.key, patch: { revealTx: hash, revealNonce: nonce } })));
+      return group.length === 1
+        ? this.chain.submit("reveal", { address, abi: pohCoordinatorAbi, functionName: "reveal", args: [ids[0]!, scores[0]!, salts[0]!] }, { onSigned, minGas })
+        : this.chain.submit("revealBatch", { address, abi: pohCoordinatorAbi, functionName: "revealBatch", args: [ids, scores, salts] }, { onSigned, minGas });
     };
     const check = (l: Live) =>
       this.chain.simulate("reveal", { address, abi: pohCoordinatorAbi, functionName: "reveal", args: [l.rec.jobId, l.rec.score!, l.rec.salt!] });
-    await this.sendGroup(jobs, send, "reveal", check);
+    await this.sendGroup("reveal", jobs, submit, check);
   }
 
   /**
-   * Sends one batch. If the batch would revert (a batch is all-or-nothing), each job is simulated
-   * on its own (eth_call, no gas) and the ones that pass go out together as one batch again; only
-   * if that still reverts does it fall back to one transaction per job.
+   * Submits one batch (see submitFiltered: a batch that would revert is filtered job by job and
+   * the passing jobs go out as one batch again). Sent transactions are followed, not awaited;
+   * jobs that would revert stay as they are for the next round to decide.
    */
-  private async sendGroup(
-    jobs: Live[],
-    send: (group: Live[]) => Promise<void>,
-    what: string,
-    check: (l: Live) => Promise<RevertError | null>,
-  ): Promise<void> {
-    try {
-      await send(jobs);
-      return;
-    } catch (error) {
-      if (!(error instanceof RevertError) || jobs.length === 1) {
-        if (error instanceof RevertError) this.log.warn({ jobId: jobs[0]!.rec.jobId.toString(), error: error.errorName }, `${what} reverted`);
-        if (error instanceof RevertError) return; // the next round re-reads the chain and decides
-        throw error;
+  private async sendGroup(kind: "commit" | "reveal", jobs: Live[], submit: (group: Live[]) => Promise<Submitted>, check: (l: Live) => Promise<RevertError | null>): Promise<void> {
+    const result = await submitFiltered(jobs, submit, check, { what: kind, id: (l) => l.rec.jobId.toString(), logger: this.log, signal: this.deps.signal });
+    for (const { group, tx } of result.sent) this.follow(kind, group.map((l) => l.rec.key), tx);
+    // A revert that tells where the job stands moves it on; any other is decided next round. A
+    // commit refused for another reason (e.g. CommitPhaseOver once every member committed) may
+    // still be ours on chain from before a restart: getMember says.
+    const me = this.chain.address;
+    const members = await Promise.all(
+      result.rejected.map(({ item: l, error }) => (kind === "commit" && error.errorName !== "AlreadyCommitted" ? this.member(l.rec.jobId, me).catch(() => undefined) : undefined)),
+    );
+    result.rejected.forEach(({ item: l, error }, i) => {
+      const jobId = l.rec.jobId.toString();
+      if (kind === "commit" && (error.errorName === "AlreadyCommitted" || members[i]?.committed)) {
+        this.log.info({ jobId }, "our commit is already on chain");
+        this.store.update(l.rec.key, { phase: "committed" });
+        this.dirty = true;
+      } else if (kind === "reveal" && error.errorName === "AlreadyRevealed") {
+        this.done(l.rec, "revealed");
+      } else if (kind === "reveal" && error.errorName === "NotCommitted") {
+        this.log.warn({ jobId }, "our commit is no longer on chain");
+        this.store.update(l.rec.key, { phase: "prepared" });
+        this.dirty = true;
       }
-      this.log.warn({ error: error.errorName, jobs: jobs.length }, `${what} batch would revert; checking jobs one by one`);
-    }
-    const passing: Live[] = [];
-    for (const l of jobs) {
-      if (this.deps.signal.aborted) return;
-      const revert = await check(l);
-      if (revert) this.log.warn({ jobId: l.rec.jobId.toString(), error: revert.errorName }, `${what} would revert; left for the next round`);
-      else passing.push(l);
-    }
-    if (passing.length === 0) return;
-    if (passing.length > 1 && passing.length < jobs.length) {
-      try {
-        await send(passing);
-        return;
-      } catch (error) {
-        if (!(error instanceof RevertError)) throw error;
-        this.log.warn({ error: error.errorName, jobs: passing.length }, `${what} batch still reverts; sending one by one`);
-      }
-    }
-    for (const l of passing) {
-      if (this.deps.signal.aborted) return;
-      try {
-        await send([l]);
-      } catch (error) {
-        if (error instanceof RevertError) this.log.warn({ jobId: l.rec.jobId.toString(), error: error.errorName }, `${what} reverted`);
-        else throw error;
-      }
-    }
+    });
   }
 }

@@ -219,7 +219,8 @@ export function createPohClient(options: PohClientOptions, context: { logger?: L
   const upload = toUploader(options.store);
   // The nonce manager lets concurrent requests from one account get distinct nonces.
   const account: Account = privateKeyToAccount(options.privateKey, { nonceManager });
-  const transport = http(options.rpcUrl, { retryCount: 2, timeout: 20_000 });
+  // Concurrent calls in the same tick (many requests in flight) go out as one JSON-RPC batch.
+  const transport = http(options.rpcUrl, { retryCount: 2, timeout: 20_000, batch: { wait: 0, batchSize: 200 } });
 
   let clientsPromise: Promise<{ publicClient: PublicClient<Transport, Chain>; walletClient: WalletClient<Transport, Chain, Account> }> | undefined;
   const clients = () =>
@@ -245,6 +246,21 @@ export function createPohClient(options: PohClientOptions, context: { logger?: L
         walletClient: createWalletClient({ chain, transport, account }),
       };
     })());
+
+  // Fee caps shared by the requests of the same moment: base fee x2 + tip, read at most once a
+  // second (instead of two calls per request).
+  let feeCache: { at: number; value: Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> } | undefined;
+  const feeCaps = (publicClient: PublicClient<Transport, Chain>) => {
+    if (!feeCache || Date.now() - feeCache.at > 1000) {
+      const value = Promise.all([publicClient.getBlock({ blockTag: "latest" }), publicClient.estimateMaxPriorityFeePerGas()]).then(([block, tip]) => ({
+        maxFeePerGas: (block.baseFeePerGas ?? 0n) * 2n + tip,
+        maxPriorityFeePerGas: tip,
+      }));
+      feeCache = { at: Date.now(), value };
+      value.catch(() => (feeCache = undefined));
+    }
+    return feeCache.value;
+  };
 
   // ---------------------------------------------------------------- one shared event watcher
   const waiters = new Map<bigint, Waiter>();
@@ -378,8 +394,9 @@ export function createPohClient(options: PohClientOptions, context: { logger?: L
       } as const;
       // Committee drawing and the first job of a block cost more than the estimate's state
       // shows; unused gas is not charged, so leave half again as headroom.
-      gasLimit = ((await publicClient.estimateContractGas(call)) * 3n) / 2n;
-      requestTx = await walletClient.writeContract({ ...call, gas: gasLimit });
+      const [estimated, fees] = await Promise.all([publicClient.estimateContractGas(call), feeCaps(publicClient)]);
+      gasLimit = (estimated * 3n) / 2n;
+      requestTx = await walletClient.writeContract({ ...call, gas: gasLimit, ...fees });
     } catch (err) {
       throw toPohError(err, "requestVerification");
     }

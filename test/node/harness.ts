@@ -132,7 +132,7 @@ export function writeConfig(net: Net, name: string, extra: Record<string, unknow
   const path = join(net.dir, `${name}.json`);
   writeFileSync(
     path,
-    JSON.stringify({ rpcUrl, deployments: net.deployment.file, model: net.modelPath, dataDir: join(net.dir, `data-${name}`), metricsPort: 0, confirmations: 0, pollMs: 200, txStuckMs: 5000, logLevel: "debug", ...extra }, null, 2),
+    JSON.stringify({ rpcUrl, deployments: net.deployment.file, model: net.modelPath, dataDir: join(net.dir, `data-${name}`), metricsPort: 0, confirmations: 0, pollMs: 200, txStuckMs: 5000, fetchAllowPrivate: true, logLevel: "debug", ...extra }, null, 2),
   );
   return path;
 }

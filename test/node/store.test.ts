@@ -29,6 +29,27 @@ function job(id: bigint, fee = 1n): JobRecord {
 }
 
 describe("job store", () => {
+  it("updateMany writes several jobs' patches durably in one append, and refuses an unknown job", () => {
+    const d = join(dir, "many");
+    const s = JobStore.open({ dataDir: d, chainId: 31337, coordinator, miner });
+    s.add(job(1n));
+    s.add(job(2n));
+    s.add(job(3n));
+    s.updateMany([
+      { key: "1@0xaa", patch: { phase: "prepared", score: 100, salt: "0x01", commitTx: "0xc1", commitNonce: 7 } },
+      { key: "2@0xaa", patch: { phase: "prepared", score: 200, salt: "0x02", commitTx: "0xc1", commitNonce: 7 } },
+    ]);
+    assert.throws(() => s.updateMany([{ key: "3@0xaa", patch: { phase: "done" } }, { key: "9@0xaa", patch: { phase: "done" } }]), FatalError);
+    assert.equal(s.get("3@0xaa")?.phase, "seen", "nothing of a refused batch is applied");
+    assert.equal(s.activeCount, 3);
+    s.close();
+    const r = JobStore.open({ dataDir: d, chainId: 31337, coordinator, miner });
+    assert.deepEqual([r.get("1@0xaa")?.score, r.get("1@0xaa")?.commitTx, r.get("1@0xaa")?.commitNonce], [100, "0xc1", 7]);
+    assert.deepEqual([r.get("2@0xaa")?.phase, r.get("2@0xaa")?.salt], ["prepared", "0x02"]);
+    assert.equal(r.get("3@0xaa")?.phase, "seen");
+    r.close();
+  });
+
   it("replays jobs, updates and the cursor after reopening", () => {
     const d = join(dir, "replay");
     const s = JobStore.open({ dataDir: d, chainId: 31337, coordinator, miner });

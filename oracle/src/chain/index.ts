@@ -81,6 +81,12 @@ export type Submitted = {
 export type SubmitOptions = {
   /** Called with the signed transaction's hash and nonce before it is broadcast (journal it here). */
   onSigned?: (hash: Hash, nonce: number) => void;
+  /**
+   * A gas limit floor for work the estimate cannot see: e.g. a reveal that becomes the job's last
+   * (and settles it) when other members' reveals land first in the same block. Still capped by
+   * POH_GAS_LIMIT_CAP.
+   */
+  minGas?: bigint;
 };
 
 /** One transaction the tracker follows until it is mined, reverts or is given up. */
@@ -101,6 +107,8 @@ type Tracked = {
   giveUp: number;
   /** When the account's mined nonce first passed ours without a receipt for us. */
   nonceUsedAt?: number;
+  /** The head at the last receipt poll: receipts are polled again once a new block exists. */
+  checkedAt?: bigint;
   /** Re-runs the call to recover a revert reason (absent for adopted transactions). */
   explain?: (blockNumber: bigint) => Promise<RevertError>;
   resolve(receipt: TransactionReceipt): void;
@@ -152,6 +160,14 @@ export class Chain {
   /** Transactions broadcast and not yet settled. */
   get inflightCount(): number {
     return this.inflight.size;
+  }
+
+  /**
+   * The chain head (eth_blockNumber), shared by the node loop and the receipt tracker: one call
+   * per half poll interval at most.
+   */
+  async head(): Promise<bigint> {
+    return this.call("eth_blockNumber", () => this.client.getBlockNumber({ cacheTime: Math.floor(this.options.pollMs / 2) }));
   }
 
   async chainId(): Promise<number> {
@@ -248,7 +264,8 @@ export class Chain {
     if (estimated > this.options.gasLimitCap) {
       throw new FatalError(`${kind}: gas estimate ${estimated} exceeds the cap POH_GAS_LIMIT_CAP=${this.options.gasLimitCap}`);
     }
-    const gas = (estimated * 12n) / 10n + 10_000n;
+    let gas = (estimated * 12n) / 10n + 10_000n;
+    if (options.minGas !== undefined && gas < options.minGas) gas = options.minGas;
     const gasLimit = gas > this.options.gasLimitCap ? this.options.gasLimitCap : gas;
     const fees = await this.feeData(kind);
 
@@ -280,9 +297,11 @@ export class Chain {
         const serialized = await this.sign(tx, chainId);
         options.onSigned?.(tx.hashes[0]!, nonce);
         const outcome = await this.broadcast(tx, serialized, "first");
-        if (outcome === "nonce-too-low" && attempt < 3) {
-          // Something else used this nonce (another process with this key, or our count is stale).
-          logger.warn({ kind, nonce }, "nonce already used; resynchronising the nonce");
+        if (outcome !== "ok" && outcome !== "error" && attempt < 3) {
+          // Too low: something else used this nonce (another process with this key). Too high: the
+          // chain lost our earlier transactions (a re-org, a rewound devnet). Either way our
+          // count is stale: read it again from the node and re-sign.
+          logger.warn({ kind, nonce, outcome }, "nonce out of step with the node; resynchronising the nonce");
           this.nextNonce = undefined;
           continue;
         }
@@ -299,14 +318,13 @@ export class Chain {
    * (the caller then reads the chain's state instead).
    */
   async adopt(kind: string, hash: Hash): Promise<Submitted | undefined> {
-    let found;
-    try {
-      found = await this.call("getTransaction", () => this.client.getTransaction({ hash }));
-    } catch (error) {
-      if (error instanceof RetryableError && error.cause instanceof BaseError && error.cause.walk((e) => e instanceof TransactionNotFoundError)) return undefined;
-      throw error;
-    }
-    if (found.blockNumber !== null || found.from.toLowerCase() !== this.address.toLowerCase() || !found.to) return undefined;
+    const found = await this.call("getTransaction", () =>
+      this.client.getTransaction({ hash }).catch((error: unknown) => {
+        if (error instanceof BaseError && error.walk((e) => e instanceof TransactionNotFoundError)) return null;
+        throw error;
+      }),
+    );
+    if (!found || found.blockNumber !== null || found.from.toLowerCase() !== this.address.toLowerCase() || !found.to) return undefined;
     let resolve!: (r: TransactionReceipt) => void;
     let reject!: (e: Error) => void;
     const receipt = new Promise<TransactionReceipt>((res, rej) => ((resolve = res), (reject = rej)));
@@ -351,11 +369,11 @@ export class Chain {
     return run;
   }
 
-  /** Fee caps from the latest block (base fee x2 + tip), cached for up to a second. */
+  /** Fee caps from the latest block (base fee x2 + tip, so a rising base fee still fits), cached for a second. */
   private async feeData(kind: string): Promise<Fees> {
     const cap = this.options.maxGasPrice;
     const now = Date.now();
-    if (!this.fees || now - this.fees.at > Math.min(this.options.pollMs, 1000)) {
+    if (!this.fees || now - this.fees.at > 1000) {
       const [block, tip] = await Promise.all([
         this.call("getBlock", () => this.client.getBlock({ blockTag: "latest" })),
         this.call("maxPriorityFeePerGas", () => this.client.estimateMaxPriorityFeePerGas()),
@@ -392,10 +410,10 @@ export class Chain {
   }
 
   /** Broadcasts signed bytes. A failed broadcast is retried by the tracker on its next tick. */
-  private async broadcast(tx: Tracked, serialized: Hex, label: string): Promise<"ok" | "nonce-too-low" | "error"> {
+  private async broadcast(tx: Tracked, serialized: Hex, label: string): Promise<"ok" | "nonce-too-low" | "nonce-too-high" | "error"> {
     const { logger, metrics } = this.deps;
     const hash = keccak256(serialized);
-    let outcome: "ok" | "nonce-too-low" | "error" = "ok";
+    let outcome: "ok" | "nonce-too-low" | "nonce-too-high" | "error" = "ok";
     try {
       await this.call(`sendRawTransaction ${tx.kind}`, () => this.client.sendRawTransaction({ serializedTransaction: serialized }), 2);
       tx.rebroadcast = false;
@@ -406,6 +424,9 @@ export class Chain {
       } else if (/nonce too low|nonce is too low|nonce has already been used/i.test(message)) {
         outcome = "nonce-too-low";
         tx.rebroadcast = false;
+      } else if (/nonce too high/i.test(message)) {
+        outcome = "nonce-too-high";
+        tx.rebroadcast = false;
       } else {
         outcome = "error";
         tx.rebroadcast = true;
@@ -413,7 +434,7 @@ export class Chain {
       logger.debug({ kind: tx.kind, hash, err: message }, "broadcast error");
     }
     tx.lastSend = Date.now();
-    if (outcome === "nonce-too-low" && label === "first") return outcome;
+    if ((outcome === "nonce-too-low" || outcome === "nonce-too-high") && label === "first") return outcome;
     metrics.txSent.inc({ kind: tx.kind });
     logger.info({ kind: tx.kind, hash, nonce: tx.nonce, gas: tx.gas.toString(), maxFeePerGas: tx.maxFeePerGas.toString(), attempt: label }, "transaction sent");
     return outcome;
@@ -441,13 +462,14 @@ export class Chain {
     try {
       while (this.inflight.size > 0) {
         await sleep(Math.min(this.options.pollMs, 1000));
+        const head = await this.head().catch(() => undefined);
         let latestNonce: Promise<number | undefined> | undefined;
         const minedNonce = () =>
           (latestNonce ??= this.client.getTransactionCount({ address: this.address, blockTag: "latest" }).catch(() => {
             this.deps.metrics.rpcErrors.inc();
             return undefined;
           }));
-        await Promise.all([...this.inflight].map((tx) => this.check(tx, minedNonce).catch((error: unknown) => this.deps.logger.debug({ kind: tx.kind, err: messageOf(error) }, "tracking error"))));
+        await Promise.all([...this.inflight].map((tx) => this.check(tx, head, minedNonce).catch((error: unknown) => this.deps.logger.debug({ kind: tx.kind, err: messageOf(error) }, "tracking error"))));
       }
     } finally {
       this.tracking = false;
@@ -455,9 +477,12 @@ export class Chain {
     }
   }
 
-  private async check(tx: Tracked, minedNonce: () => Promise<number | undefined>): Promise<void> {
+  private async check(tx: Tracked, head: bigint | undefined, minedNonce: () => Promise<number | undefined>): Promise<void> {
     const { logger, metrics } = this.deps;
-    const receipts = await Promise.all(
+    // No new block since the last look: no new receipt either (unless the head is unknown).
+    const fresh = head === undefined || tx.checkedAt === undefined || head > tx.checkedAt || head < tx.checkedAt;
+    if (fresh) tx.checkedAt = head;
+    const receipts = !fresh ? [] : await Promise.all(
       tx.hashes.map((hash) =>
         this.client.getTransactionReceipt({ hash }).catch((error: unknown) => {
           if (!(error instanceof TransactionReceiptNotFoundError)) metrics.rpcErrors.inc();
@@ -471,7 +496,10 @@ export class Chain {
         logger.info({ kind: tx.kind, hash: receipt.transactionHash, block: receipt.blockNumber.toString(), gasUsed: receipt.gasUsed.toString() }, "transaction mined");
         return this.settle(tx, { receipt });
       }
-      const revert = tx.explain ? await tx.explain(receipt.blockNumber) : new RevertError("unknown", [], "transaction reverted (reason not recovered)");
+      let revert = tx.explain ? await tx.explain(receipt.blockNumber) : new RevertError("unknown", [], "transaction reverted (reason not recovered)");
+      if (revert.errorName === "unknown" && receipt.gasUsed * 100n >= tx.gas * 95n) {
+        revert = new RevertError("OutOfGas", [receipt.gasUsed, tx.gas], `ran out of gas (used ${receipt.gasUsed} of ${tx.gas})`);
+      }
       metrics.txReverted.inc({ error: revert.errorName });
       logger.warn({ kind: tx.kind, hash: receipt.transactionHash, error: revert.errorName }, "transaction reverted");
       return this.settle(tx, { error: revert });
@@ -481,7 +509,7 @@ export class Chain {
       return this.settle(tx, { error: new RetryableError(`${tx.kind}: no receipt for nonce ${tx.nonce} after ${Math.round((now - tx.lastSend) / 1000)}s`) });
     }
     if (tx.rebroadcast && tx.serialized) {
-      await this.broadcast(tx, tx.serialized, "rebroadcast");
+      if ((await this.broadcast(tx, tx.serialized, "rebroadcast")) === "nonce-too-high") return this.lostNonce(tx);
       return;
     }
     if (now - tx.lastSend < this.options.txStuckMs) return;
@@ -506,11 +534,22 @@ export class Chain {
       tx.maxPriorityFeePerGas = (tx.maxPriorityFeePerGas * 125n) / 100n + 1n;
       if (tx.maxPriorityFeePerGas > tx.maxFeePerGas) tx.maxPriorityFeePerGas = tx.maxFeePerGas;
       logger.warn({ kind: tx.kind, nonce: tx.nonce, maxFeePerGas: tx.maxFeePerGas.toString() }, "transaction stuck; replacing with higher fees");
-      await this.broadcast(tx, await this.sign(tx, chainId), "replacement");
+      if ((await this.broadcast(tx, await this.sign(tx, chainId), "replacement")) === "nonce-too-high") return this.lostNonce(tx);
     } else {
       logger.warn({ kind: tx.kind, nonce: tx.nonce }, "transaction stuck at the fee cap; re-broadcasting");
-      await this.broadcast(tx, tx.serialized ?? (await this.sign(tx, chainId)), "rebroadcast");
+      if ((await this.broadcast(tx, tx.serialized ?? (await this.sign(tx, chainId)), "rebroadcast")) === "nonce-too-high") return this.lostNonce(tx);
     }
+  }
+
+  /**
+   * The node refuses the transaction's nonce as too high: the transactions before it are gone
+   * (a re-org or a rewound chain). It is given up (the caller re-reads the chain and decides
+   * again) and the next submit reads the nonce from the node.
+   */
+  private async lostNonce(tx: Tracked): Promise<void> {
+    await this.exclusive(async () => (this.nextNonce = undefined));
+    this.deps.logger.warn({ kind: tx.kind, nonce: tx.nonce }, "transaction's nonce is ahead of the chain (earlier transactions lost); giving it up");
+    this.settle(tx, { error: new RetryableError(`${tx.kind}: nonce ${tx.nonce} is ahead of the chain; earlier transactions were lost`) });
   }
 
   /** Re-runs a reverted call at its block to recover the custom error. */

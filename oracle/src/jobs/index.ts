@@ -50,6 +50,7 @@ export type OnchainJob = {
   finalBlock: bigint;
   fee: bigint;
   inputHash: Hex;
+  callbackGasLimit: number;
   committee: readonly Address[];
 };
 

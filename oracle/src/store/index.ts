@@ -205,6 +205,13 @@ export class JobStore {
     return [...this.jobs.values()].filter((j) => j.phase !== "done").map((j) => ({ ...j }));
   }
 
+  /** How many jobs are not yet done (no copies). */
+  get activeCount(): number {
+    let n = 0;
+    for (const j of this.jobs.values()) if (j.phase !== "done") n++;
+    return n;
+  }
+
   all(): JobRecord[] {
     return [...this.jobs.values()].map((j) => ({ ...j }));
   }
