@@ -303,6 +303,8 @@ export const network = onchainTable("network", (t) => ({
   emissionMinter: t.hex(),
   stakingCoordinator: t.hex(),
   emissionCoordinator: t.hex(),
+  /** Whether new verification requests are paused on the coordinator. */
+  coordinatorPaused: t.boolean().notNull(),
   lastBlock: t.bigint().notNull(),
 }));
 
@@ -316,6 +318,42 @@ export const parameterChange = onchainTable("parameter_change", (t) => ({
   blockNumber: t.bigint().notNull(),
   timestamp: t.bigint().notNull(),
   txHash: t.hex().notNull(),
+}));
+
+/**
+ * Every access-control, admin-transfer, pause and EIP-712 domain event of the five contracts
+ * (OpenZeppelin's RoleGranted, RoleRevoked, RoleAdminChanged, DefaultAdmin*, Paused, Unpaused,
+ * EIP712DomainChanged), in order.
+ */
+export const governanceEvent = onchainTable(
+  "governance_event",
+  (t) => ({
+    id: t.text().primaryKey(),
+    contract: t.text().notNull(), // "PohCoordinator" | "PohStaking" | "ModelRegistry" | "PohEmission" | "PohToken"
+    kind: t.text().notNull(), // the event's name
+    role: t.hex(),
+    roleName: t.text(), // "DEFAULT_ADMIN_ROLE", "GOVERNOR_ROLE", "PAUSER_ROLE", or null if unknown
+    account: t.hex(), // the account granted/revoked, the new admin, or who paused/unpaused
+    sender: t.hex(), // who granted/revoked
+    detail: t.json().$type<Record<string, string | null>>().notNull(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ contractIdx: index().on(table.contract, table.blockNumber, table.logIndex) }),
+);
+
+/** Who holds which role on which contract now: RoleGranted adds a row, RoleRevoked removes it. */
+export const roleMember = onchainTable("role_member", (t) => ({
+  id: t.text().primaryKey(), // `${contract}-${role}-${account}`
+  contract: t.text().notNull(),
+  role: t.hex().notNull(),
+  roleName: t.text(),
+  account: t.hex().notNull(),
+  grantedBy: t.hex().notNull(),
+  grantedAtBlock: t.bigint().notNull(),
+  grantedAt: t.bigint().notNull(),
 }));
 
 /** POH balances. */

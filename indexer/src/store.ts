@@ -141,6 +141,7 @@ function networkDefaults(block: BlockRef): NetworkRow {
     emissionMinter: null,
     stakingCoordinator: null,
     emissionCoordinator: null,
+    coordinatorPaused: false,
     lastBlock: block.number,
   };
 }

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseEther, type Address } from "viem";
 import {
+  modelRegistryAbi,
   pohCoordinatorAbi,
   pohEmissionAbi,
   pohStakingAbi,
@@ -137,6 +138,15 @@ for (const suite of suites) {
       // governance, fee withdrawals and emission claims
       await driver.send(deployment.deployer.address, c().PohCoordinator.address, pohCoordinatorAbi, "setToleranceBps", [600]);
       await driver.send(deployment.deployer.address, c().PohCoordinator.address, pohCoordinatorAbi, "setToleranceBps", [500]);
+      // governance: a pauser is granted, pauses and unpauses, and is revoked; a registry governor is added
+      const pauser = accounts[12]!.address;
+      const pauserRole = await read<`0x${string}`>(c().PohCoordinator.address, pohCoordinatorAbi, "PAUSER_ROLE");
+      await driver.send(deployment.deployer.address, c().PohCoordinator.address, pohCoordinatorAbi, "grantRole", [pauserRole, pauser]);
+      await driver.send(pauser, c().PohCoordinator.address, pohCoordinatorAbi, "pause");
+      await driver.send(pauser, c().PohCoordinator.address, pohCoordinatorAbi, "unpause");
+      await driver.send(deployment.deployer.address, c().PohCoordinator.address, pohCoordinatorAbi, "revokeRole", [pauserRole, pauser]);
+      const governorRole = await read<`0x${string}`>(c().ModelRegistry.address, modelRegistryAbi, "GOVERNOR_ROLE");
+      await driver.send(deployment.deployer.address, c().ModelRegistry.address, modelRegistryAbi, "grantRole", [governorRole, accounts[13]!.address]);
       await driver.send(integratorB, c().PohCoordinator.address, pohCoordinatorAbi, "withdraw");
       const firstAgreer = jobs.allAgree.committee[0]!;
       await driver.send(firstAgreer, c().PohCoordinator.address, pohCoordinatorAbi, "withdraw");
@@ -422,6 +432,43 @@ for (const suite of suites) {
       assert.deepEqual(data.integrator, { jobs: 3, finalJobs: 2, failedJobs: 1, feesPaid: parseEther("0.034").toString(), refunded: parseEther("0.004").toString() });
     });
 
+    it("serves role holders and every governance event (grants, revocations, pauses) of all five contracts", async () => {
+      const data = await gql<{
+        network: { coordinatorPaused: boolean };
+        roleMembers: { items: { contract: string; roleName: string | null; account: string; grantedBy: string }[] };
+        governanceEvents: { items: { contract: string; kind: string; roleName: string | null; account: string | null; sender: string | null }[] };
+      }>(
+        ponder!.url,
+        `{
+          network(id: "network") { coordinatorPaused }
+          roleMembers(limit: 100, orderBy: "id") { items { contract roleName account grantedBy } }
+          governanceEvents(limit: 200, orderBy: "id") { items { contract kind roleName account sender } }
+        }`,
+      );
+      const admin = deployment.deployer.address.toLowerCase();
+      const pauser = deployment.accounts[12]!.address.toLowerCase();
+      const events = data.governanceEvents.items;
+      const coordinatorKinds = events.filter((e) => e.contract === "PohCoordinator" && e.account === pauser).map((e) => `${e.kind}:${e.roleName ?? ""}`);
+      assert.deepEqual(coordinatorKinds.sort(), ["Paused:", "RoleGranted:PAUSER_ROLE", "RoleRevoked:PAUSER_ROLE", "Unpaused:"]);
+      assert.equal(data.network.coordinatorPaused, false, "paused, then unpaused");
+      const holders = data.roleMembers.items;
+      assert.equal(holders.some((h) => h.account === pauser), false, "a revoked role leaves role_member");
+      assert.ok(holders.some((h) => h.contract === "ModelRegistry" && h.roleName === "GOVERNOR_ROLE" && h.account === deployment.accounts[13]!.address.toLowerCase() && h.grantedBy === admin));
+      for (const contract of ["PohCoordinator", "PohStaking", "ModelRegistry", "PohEmission", "PohToken"]) {
+        assert.ok(holders.some((h) => h.contract === contract && h.roleName === "DEFAULT_ADMIN_ROLE" && h.account === admin), `${contract}'s admin`);
+        const grants = events.filter((e) => e.contract === contract && e.kind === "RoleGranted");
+        assert.ok(grants.length >= 1, `${contract}'s grants are indexed`);
+      }
+      // Every RoleGranted without a later RoleRevoked for the same holder is exactly one row.
+      const open = new Set<string>();
+      for (const e of events) {
+        const key = `${e.contract}-${e.roleName}-${e.account}`;
+        if (e.kind === "RoleGranted") open.add(key);
+        if (e.kind === "RoleRevoked") open.delete(key);
+      }
+      assert.deepEqual(new Set(holders.map((h) => `${h.contract}-${h.roleName}-${h.account}`)), open);
+    });
+
     it("answers the leaderboard over GraphQL and the same rows over SQL-over-HTTP, read-only", async () => {
       const data = await gql<{ miners: { items: { id: string; reputation: number }[] } }>(
         ponder!.url,
@@ -450,7 +497,7 @@ for (const suite of suites) {
     it("runs every ready-to-paste query in indexer/README.md without errors", async () => {
       const readme = readFileSync(join(ROOT, "indexer", "README.md"), "utf8");
       const blocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
-      assert.equal(blocks.length, 4);
+      assert.equal(blocks.length, 5);
       for (const query of blocks) {
         const variables = query.includes("$id: String!")
           ? { id: miners[0]!.toLowerCase() }
