@@ -1,4 +1,4 @@
-/** PohCoordinator events: the job lifecycle, settlements, withdrawals and governance. */
+/** PohCoordinator events: the job lifecycle, settlements and withdrawals (governance events are in governance.ts). */
 import { ponder } from "ponder:registry";
 import {
   integrator,
@@ -8,9 +8,8 @@ import {
   ledger,
   miner,
   model,
-  parameterChange,
 } from "ponder:schema";
-import { hexToString, zeroAddress } from "viem";
+import { zeroAddress } from "viem";
 import {
   agreementRateBps,
   applyOutcome,
@@ -57,11 +56,6 @@ async function addJobEvent(
     timestamp: event.block.timestamp,
     txHash: event.transaction.hash,
   });
-}
-
-/** Decodes a bytes32 parameter name ("committeeSize", ...), dropping trailing zero bytes. */
-export function decodeName(name: `0x${string}`): string {
-  return hexToString(name, { size: 32 }).replace(/\0+$/, "");
 }
 
 ponder.on("PohCoordinator:JobRequested", async ({ event, context }) => {
@@ -405,32 +399,4 @@ ponder.on("PohCoordinator:Withdrawn", async ({ event, context }) => {
     await updateMiner(db, a, event.block, (r) => ({ feesWithdrawn: r.feesWithdrawn + amount }));
   }
   await updateNetwork(db, event.block, (n) => ({ withdrawn: n.withdrawn + amount }));
-});
-
-ponder.on("PohCoordinator:ParameterChanged", async ({ event, context }) => {
-  await context.db.insert(parameterChange).values({
-    id: event.id,
-    contract: "PohCoordinator",
-    name: decodeName(event.args.name),
-    oldValue: event.args.oldValue.toString(),
-    newValue: event.args.newValue.toString(),
-    blockNumber: event.block.number,
-    timestamp: event.block.timestamp,
-    txHash: event.transaction.hash,
-  });
-});
-
-ponder.on("PohCoordinator:TreasuryChanged", async ({ event, context }) => {
-  const { oldTreasury, newTreasury } = event.args;
-  await context.db.insert(parameterChange).values({
-    id: event.id,
-    contract: "PohCoordinator",
-    name: "treasury",
-    oldValue: oldTreasury,
-    newValue: newTreasury,
-    blockNumber: event.block.number,
-    timestamp: event.block.timestamp,
-    txHash: event.transaction.hash,
-  });
-  await updateNetwork(context.db, event.block, () => ({ coordinatorTreasury: lower(newTreasury) }));
 });

@@ -2,11 +2,12 @@
  * Governance events of all five contracts: OpenZeppelin access control (roles and the two-step
  * default-admin transfer), the coordinator's pause switch and the token's EIP-712 domain. Each is
  * one governance_event row; role grants and revocations also keep role_member current, and
- * Paused/Unpaused set network.coordinatorPaused.
+ * Paused/Unpaused set network.coordinatorPaused. Also the coordinator's and the staking
+ * contract's ParameterChanged/TreasuryChanged (parameter_change rows, network treasuries).
  */
 import { ponder } from "ponder:registry";
-import { governanceEvent, roleMember } from "ponder:schema";
-import { keccak256, toHex, zeroHash } from "viem";
+import { governanceEvent, parameterChange, roleMember } from "ponder:schema";
+import { hexToString, keccak256, toHex, zeroHash } from "viem";
 import { type Db, lower, updateNetwork } from "./store.ts";
 
 /** Role ids the contracts define, by name (DEFAULT_ADMIN_ROLE is zero). */
@@ -117,3 +118,37 @@ ponder.on("PohCoordinator:Unpaused", async ({ event, context }) => {
 ponder.on("PohToken:EIP712DomainChanged", async ({ event, context }) => {
   await record(context.db, "PohToken", event, { kind: "EIP712DomainChanged" });
 });
+
+/** Decodes a bytes32 parameter name ("committeeSize", ...), dropping trailing zero bytes. */
+export function decodeName(name: `0x${string}`): string {
+  return hexToString(name, { size: 32 }).replace(/\0+$/, "");
+}
+
+async function recordChange(db: Db, contract: string, event: Meta, name: string, oldValue: string, newValue: string): Promise<void> {
+  await db.insert(parameterChange).values({
+    id: event.id,
+    contract,
+    name,
+    oldValue,
+    newValue,
+    blockNumber: event.block.number,
+    timestamp: event.block.timestamp,
+    txHash: event.transaction.hash,
+  });
+}
+
+/** ParameterChanged and TreasuryChanged, which the coordinator and the staking contract share. */
+function parameters(contract: "PohCoordinator" | "PohStaking", treasuryColumn: "coordinatorTreasury" | "stakingTreasury"): void {
+  ponder.on(`${contract}:ParameterChanged` as `PohCoordinator:ParameterChanged`, async ({ event, context }) => {
+    const { name, oldValue, newValue } = event.args;
+    await recordChange(context.db, contract, event, decodeName(name), oldValue.toString(), newValue.toString());
+  });
+  ponder.on(`${contract}:TreasuryChanged` as `PohCoordinator:TreasuryChanged`, async ({ event, context }) => {
+    const { oldTreasury, newTreasury } = event.args;
+    await recordChange(context.db, contract, event, "treasury", oldTreasury, newTreasury);
+    await updateNetwork(context.db, event.block, () => ({ [treasuryColumn]: lower(newTreasury) }));
+  });
+}
+
+parameters("PohCoordinator", "coordinatorTreasury");
+parameters("PohStaking", "stakingTreasury");

@@ -1,7 +1,6 @@
-/** PohStaking events: stake movements, slashes and governance. */
+/** PohStaking events: stake movements and slashes (its ParameterChanged/TreasuryChanged are in governance.ts). */
 import { ponder } from "ponder:registry";
-import { job, jobEvent, jobMember, ledger, parameterChange } from "ponder:schema";
-import { decodeName } from "./coordinator.ts";
+import { job, jobEvent, jobMember, ledger } from "ponder:schema";
 import { lower, minerStatusOf, updateMiner, updateMinerDay, updateNetwork, updateNetworkDay } from "./store.ts";
 
 const SLASH_REASONS = ["liveness", "outlier"] as const;
@@ -139,34 +138,6 @@ ponder.on("PohStaking:Slashed", async ({ event, context }) => {
       txHash: event.transaction.hash,
     });
   }
-});
-
-ponder.on("PohStaking:ParameterChanged", async ({ event, context }) => {
-  await context.db.insert(parameterChange).values({
-    id: event.id,
-    contract: "PohStaking",
-    name: decodeName(event.args.name),
-    oldValue: event.args.oldValue.toString(),
-    newValue: event.args.newValue.toString(),
-    blockNumber: event.block.number,
-    timestamp: event.block.timestamp,
-    txHash: event.transaction.hash,
-  });
-});
-
-ponder.on("PohStaking:TreasuryChanged", async ({ event, context }) => {
-  const { oldTreasury, newTreasury } = event.args;
-  await context.db.insert(parameterChange).values({
-    id: event.id,
-    contract: "PohStaking",
-    name: "treasury",
-    oldValue: oldTreasury,
-    newValue: newTreasury,
-    blockNumber: event.block.number,
-    timestamp: event.block.timestamp,
-    txHash: event.transaction.hash,
-  });
-  await updateNetwork(context.db, event.block, () => ({ stakingTreasury: lower(newTreasury) }));
 });
 
 ponder.on("PohStaking:CoordinatorSet", async ({ event, context }) => {
