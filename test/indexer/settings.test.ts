@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { ConfigError } from "../../oracle/src/errors.ts";
 import { loadSettings } from "../../indexer/src/settings.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "poh-indexer-settings-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const entry = (n: number) => ({ address: `0x${String(n).repeat(40)}`, startBlock: n });
 const good = { chainId: 31337, contracts: { PohToken: entry(1), PohStaking: entry(2), ModelRegistry: entry(3), PohEmission: entry(4), PohCoordinator: entry(5) }, modelId: 1 };
 function file(name: string, content: unknown): string {
