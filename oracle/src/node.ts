@@ -17,6 +17,7 @@ import type { PrivateKeyAccount } from "viem/accounts";
 import type { Logger } from "pino";
 import { modelRegistryAbi, pohCoordinatorAbi } from "../../generated/abis.ts";
 import { ConfigError, FatalError, PohError } from "./errors.ts";
+import { sleep } from "./sleep.ts";
 import type { Address, NodeConfig } from "./config/index.ts";
 import { Chain, RevertError, type Submitted } from "./chain/index.ts";
 import { submitFiltered } from "./batch.ts";
@@ -42,18 +43,6 @@ export type NodeDeps = {
 export function commitment(jobId: bigint, miner: Address, scoreBps: number, salt: Hex): Hex {
   return keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "address" }, { type: "uint16" }, { type: "bytes32" }], [jobId, miner, scoreBps, salt]));
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((res) => {
-    if (signal.aborted) return res();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      res();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 
 /**
  * Gas headroom per revealed job for settling it (quorum, payouts, slashing, emission work): a

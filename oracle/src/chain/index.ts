@@ -28,6 +28,7 @@ import {
 import type { PrivateKeyAccount } from "viem/accounts";
 import type { Logger } from "pino";
 import { FatalError, PohError, RetryableError } from "../errors.ts";
+import { sleep } from "../sleep.ts";
 import type { Address, NodeConfig } from "../config/index.ts";
 import type { NodeMetrics } from "../metrics/index.ts";
 
@@ -116,18 +117,6 @@ type Tracked = {
 };
 
 type Fees = { at: number; baseFee: bigint | null; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((res) => {
-    if (signal?.aborted) return res();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      res();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 
 const messageOf = (error: unknown): string => (error instanceof BaseError ? `${error.shortMessage} ${error.details ?? ""}` : (error as Error).message);
 

@@ -14,6 +14,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "nod
 import { BlockList, isIP } from "node:net";
 import { Agent, fetch } from "undici";
 import { InputError } from "../errors.ts";
+import { sleep } from "../sleep.ts";
 
 /** The payload size cap (the same as the payload format's MAX_PAYLOAD_BYTES). */
 export const MAX_FETCH_BYTES = 1_048_576;
@@ -83,27 +84,19 @@ function agentFor(allowPrivate: boolean): Agent {
   return (publicAgent ??= new Agent({ connect: { lookup: publicOnlyLookup } }));
 }
 
-/** Connection-level failures worth another try inside the timeout (not DNS or policy ones). */
-function isTransient(error: unknown): boolean {
-  const codes: string[] = [];
-  for (let e: unknown = error; e instanceof Error && codes.length < 5; e = (e as { cause?: unknown }).cause) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code) codes.push(code);
-  }
-  return codes.some((c) => c === "ECONNREFUSED" || c === "ECONNRESET" || c === "EPIPE" || c === "UND_ERR_SOCKET");
+/** An error and up to four causes below it (undici wraps the socket error in its own). */
+function causeChain(error: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let e: unknown = error; e instanceof Error && chain.length < 5; e = e.cause) chain.push(e);
+  return chain;
 }
 
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
+const TRANSIENT = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+
+/** Connection-level failures worth another try inside the timeout (not DNS or policy ones). */
+function isTransient(error: unknown): boolean {
+  return causeChain(error).some((e) => TRANSIENT.has((e as NodeJS.ErrnoException).code ?? ""));
+}
 
 /** Attempts per URL when the server answers 5xx or refuses the connection. */
 const ATTEMPTS = 3;
@@ -132,13 +125,11 @@ function decodeDataUri(uri: string, maxBytes: number): Uint8Array {
   return bytes;
 }
 
-/** The most specific message in an error's cause chain (undici wraps the socket error). */
+/** The error's message followed by its causes' messages. */
 function errorText(error: unknown): string {
-  let text = error instanceof Error ? error.message : String(error);
-  for (let e: unknown = error, i = 0; e instanceof Error && i < 5; e = (e as { cause?: unknown }).cause, i++) {
-    if (e !== error && e.message) text = `${text} (${e.message})`;
-  }
-  return text;
+  const [first, ...causes] = causeChain(error);
+  if (!first) return String(error);
+  return [first.message, ...causes.filter((e) => e.message).map((e) => `(${e.message})`)].join(" ");
 }
 
 /** Reads a response body, stopping as soon as it passes maxBytes. */
@@ -193,14 +184,14 @@ export async function fetchPayload(uri: string, options: FetchOptions): Promise<
       } catch (error) {
         const why = timeout.aborted ? `timed out after ${options.timeoutMs} ms` : errorText(error);
         if (attempt < ATTEMPTS && !signal.aborted && isTransient(error)) {
-          await pause(200 * attempt, signal);
+          await sleep(200 * attempt, signal);
           continue;
         }
         throw new InputError(`fetching the payload failed: ${why}`, { cause: error });
       }
       if (res.status >= 500 && attempt < ATTEMPTS && !signal.aborted) {
         await res.body?.cancel().catch(() => undefined);
-        await pause(200 * attempt, signal);
+        await sleep(200 * attempt, signal);
         if (!signal.aborted) continue;
       }
       break;
