@@ -41,6 +41,8 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     uint16 public constant MAX_SCORE = 10_000;
     /// @notice Largest committee (the member index fits in 4 bits).
     uint8 public constant MAX_COMMITTEE_SIZE = 15;
+    /// @notice Most jobs in one requestVerificationBatch.
+    uint256 public constant MAX_REQUEST_BATCH = 100;
     /// @notice Longest accepted input URI, in bytes.
     uint256 public constant MAX_INPUT_URI_BYTES = 2048;
     /// @notice Gas kept back, on top of the callback gas, for the call itself and the event after it.
@@ -111,6 +113,14 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint32 livenessFaults;
         uint32 outlierFaults;
         uint32 openJobs;
+    }
+
+    /// @dev What every job of one request shares.
+    struct RequestTerms {
+        uint32 modelId;
+        address callback;
+        uint32 callbackGasLimit;
+        uint256 fee;
     }
 
     /// @dev Working memory of one settlement.
@@ -188,23 +198,70 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint32 callbackGasLimit
     ) external payable whenNotPaused returns (uint256 jobId) {
         Params memory p = _params;
+        RequestTerms memory t = RequestTerms(modelId, callback, callbackGasLimit, msg.value);
+        _checkRequest(p, t);
+        jobId = ++_jobCount;
+        _createJob(p, t, jobId, inputHash, inputURI);
+        _totalEscrowed += uint128(msg.value);
+    }
+
+    /// @inheritdoc IPohCoordinator
+    /// @dev All or nothing: one invalid input reverts the batch. The request checks (fee, model,
+    /// callback) run once; each job still gets its own committee draw and JobRequested event.
+    function requestVerificationBatch(
+        uint32 modelId,
+        bytes32[] calldata inputHashes,
+        string[] calldata inputURIs,
+        address callback,
+        uint32 callbackGasLimit
+    ) external payable whenNotPaused returns (uint256 firstJobId) {
+        uint256 n = inputHashes.length;
+        // Revert if the arrays are empty or differ in length.
+        if (n == 0 || n != inputURIs.length) revert LengthMismatch();
+        // Revert if the batch is larger than MAX_REQUEST_BATCH.
+        if (n > MAX_REQUEST_BATCH) revert BatchTooLarge(n, MAX_REQUEST_BATCH);
+        uint256 fee = msg.value / n;
+        // Revert if msg.value cannot be split into equal fees.
+        if (fee * n != msg.value) revert FeeNotDivisible(msg.value, n);
+        Params memory p = _params;
+        RequestTerms memory t = RequestTerms(modelId, callback, callbackGasLimit, fee);
+        _checkRequest(p, t);
+        firstJobId = _jobCount + 1;
+        for (uint256 i; i < n; ++i) {
+            _createJob(p, t, firstJobId + i, inputHashes[i], inputURIs[i]);
+        }
+        _jobCount = uint64(firstJobId + n - 1);
+        _totalEscrowed += uint128(msg.value);
+    }
+
+    /// @dev The checks shared by every job of a request: fee, model and callback.
+    function _checkRequest(Params memory p, RequestTerms memory t) private view {
         // Revert if the fee is below the minimum fee.
-        if (msg.value < p.minFee) revert FeeTooLow(msg.value, p.minFee);
+        if (t.fee < p.minFee) revert FeeTooLow(t.fee, p.minFee);
         // Revert if the fee does not fit the packed job.
-        if (msg.value > type(uint96).max) revert FeeTooHigh(msg.value, type(uint96).max);
+        if (t.fee > type(uint96).max) revert FeeTooHigh(t.fee, type(uint96).max);
         // Revert if the model does not exist or is retired.
-        if (!_isModelActive(modelId)) revert ModelNotActive(modelId);
+        if (!_isModelActive(t.modelId)) revert ModelNotActive(t.modelId);
+        // Revert if the callback gas exceeds the cap, or is set without a callback.
+        if (t.callback == address(0)) {
+            if (t.callbackGasLimit != 0) revert CallbackGasTooHigh(t.callbackGasLimit, 0);
+        } else if (t.callbackGasLimit > p.maxCallbackGas) {
+            revert CallbackGasTooHigh(t.callbackGasLimit, p.maxCallbackGas);
+        }
+    }
+
+    /// @dev Draws the committee, stores the job and emits JobRequested. The caller has checked the
+    /// request and accounts for the escrow.
+    function _createJob(
+        Params memory p,
+        RequestTerms memory t,
+        uint256 jobId,
+        bytes32 inputHash,
+        string calldata inputURI
+    ) private {
         // Revert if the input hash is zero or the input URI is empty or too long.
         uint256 uriLength = bytes(inputURI).length;
         if (inputHash == bytes32(0) || uriLength == 0 || uriLength > MAX_INPUT_URI_BYTES) revert InvalidInput();
-        // Revert if the callback gas exceeds the cap, or is set without a callback.
-        if (callback == address(0)) {
-            if (callbackGasLimit != 0) revert CallbackGasTooHigh(callbackGasLimit, 0);
-        } else if (callbackGasLimit > p.maxCallbackGas) {
-            revert CallbackGasTooHigh(callbackGasLimit, p.maxCallbackGas);
-        }
-
-        jobId = ++_jobCount;
         uint256 size = p.committeeSize;
         // Reverts with IPohStaking.NotEnoughMiners if fewer than `size` miners can be drawn.
         address[] memory committee = _staking.drawCommittee(keccak256(abi.encode(block.prevrandao, jobId)), size);
@@ -213,13 +270,13 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint40 commitDeadline = uint40(block.number + p.commitWindow);
         uint40 revealDeadline = commitDeadline + p.revealWindow;
         job.requester = msg.sender;
-        job.fee = uint96(msg.value);
-        if (callback != address(0)) {
-            job.callback = callback;
-            job.callbackGasLimit = callbackGasLimit;
+        job.fee = uint96(t.fee);
+        if (t.callback != address(0)) {
+            job.callback = t.callback;
+            job.callbackGasLimit = t.callbackGasLimit;
             job.hasCallback = true;
         }
-        job.modelId = modelId;
+        job.modelId = t.modelId;
         job.requestBlock = uint40(block.number);
         job.commitDeadline = commitDeadline;
         job.revealWindow = uint16(p.revealWindow);
@@ -236,21 +293,20 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         for (uint256 w; w * _MEMBERS_PER_WORD < size; ++w) {
             job.members[w] = words[w];
         }
-        _totalEscrowed += uint128(msg.value);
 
         emit JobRequested(
             jobId,
             msg.sender,
-            modelId,
+            t.modelId,
             inputHash,
             inputURI,
-            msg.value,
+            t.fee,
             committee,
             p.quorum,
             commitDeadline,
             revealDeadline,
-            callback,
-            callbackGasLimit
+            t.callback,
+            t.callbackGasLimit
         );
     }
 

@@ -3309,6 +3309,22 @@ export const pohCoordinatorAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "jobs",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "BatchTooLarge",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint32",
         "name": "requested",
         "type": "uint32"
@@ -3346,6 +3362,22 @@ export const pohCoordinatorAbi = [
   {
     "inputs": [],
     "name": "ExpectedPause",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "jobs",
+        "type": "uint256"
+      }
+    ],
+    "name": "FeeNotDivisible",
     "type": "error"
   },
   {
@@ -4219,6 +4251,19 @@ export const pohCoordinatorAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_REQUEST_BATCH",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_SCORE",
     "outputs": [
       {
@@ -4918,6 +4963,45 @@ export const pohCoordinatorAbi = [
       {
         "internalType": "uint256",
         "name": "jobId",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "modelId",
+        "type": "uint32"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "inputHashes",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "string[]",
+        "name": "inputURIs",
+        "type": "string[]"
+      },
+      {
+        "internalType": "address",
+        "name": "callback",
+        "type": "address"
+      },
+      {
+        "internalType": "uint32",
+        "name": "callbackGasLimit",
+        "type": "uint32"
+      }
+    ],
+    "name": "requestVerificationBatch",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "firstJobId",
         "type": "uint256"
       }
     ],

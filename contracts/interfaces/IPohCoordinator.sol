@@ -112,6 +112,10 @@ interface IPohCoordinator {
     error InvalidScore(uint16 scoreBps);
     /// @notice Thrown by the batch calls if the array lengths differ or are zero.
     error LengthMismatch();
+    /// @notice Thrown by requestVerificationBatch() if msg.value is not a multiple of the number of jobs.
+    error FeeNotDivisible(uint256 value, uint256 jobs);
+    /// @notice Thrown by requestVerificationBatch() if the batch has more than MAX_REQUEST_BATCH jobs.
+    error BatchTooLarge(uint256 jobs, uint256 max);
     /// @notice Thrown by finalize() if the job cannot be finalised yet (reveal phase open) or
     /// has fewer than quorum reveals (use expire()).
     error NotFinalizable(uint256 jobId);
@@ -194,6 +198,16 @@ interface IPohCoordinator {
         address callback,
         uint32 callbackGasLimit
     ) external payable returns (uint256 jobId);
+    /// @notice Requests many verifications in one transaction: msg.value is split into equal fees
+    /// (it must be a multiple of the number of jobs), all jobs share the model and the callback.
+    /// Job ids are firstJobId, firstJobId + 1, ...; each job gets its own committee and event.
+    function requestVerificationBatch(
+        uint32 modelId,
+        bytes32[] calldata inputHashes,
+        string[] calldata inputURIs,
+        address callback,
+        uint32 callbackGasLimit
+    ) external payable returns (uint256 firstJobId);
 
     // ---------------------------------------------------------------- miners
     /// @notice commitment = keccak256(abi.encode(jobId, miner, scoreBps, salt)).

@@ -209,6 +209,124 @@ contract PohCoordinatorTest is CoordinatorFixture {
         coordinator.requestVerification{value: FEE}(modelId, INPUT_HASH, INPUT_URI, address(0), 0);
     }
 
+    // ------------------------------------------------------------------ requestVerificationBatch
+    function _batchInputs(uint256 n) internal pure returns (bytes32[] memory hashes, string[] memory uris) {
+        hashes = new bytes32[](n);
+        uris = new string[](n);
+        for (uint256 i; i < n; ++i) {
+            hashes[i] = keccak256(abi.encode("telemetry", i));
+            uris[i] = string.concat(INPUT_URI, "/", _str(i));
+        }
+    }
+
+    function test_requestVerificationBatch_CreatesEveryJobWithItsOwnCommittee() public {
+        _request(); // job 1 exists, so the batch starts at 2
+        vm.prevrandao(bytes32(uint256(7)));
+        (bytes32[] memory hashes, string[] memory uris) = _batchInputs(3);
+        address consumer = makeAddr("consumer");
+        for (uint256 i; i < 3; ++i) {
+            vm.prank(address(coordinator));
+            address[] memory expected = staking.drawCommittee(keccak256(abi.encode(uint256(7), 2 + i)), 5);
+            vm.expectEmit(true, true, true, true, address(coordinator));
+            emit IPohCoordinator.JobRequested(
+                2 + i, requester, modelId, hashes[i], uris[i], FEE, expected, 3, 110, 120, consumer, 100_000
+            );
+        }
+        vm.prank(requester);
+        uint256 first =
+            coordinator.requestVerificationBatch{value: 3 * FEE}(modelId, hashes, uris, consumer, 100_000);
+        assertEq(first, 2, "first id");
+        assertEq(coordinator.jobCount(), 4, "count");
+        assertEq(coordinator.totalEscrowed(), 4 * FEE, "escrowed");
+        assertEq(address(coordinator).balance, 4 * FEE, "balance");
+        for (uint256 i; i < 3; ++i) {
+            IPohCoordinator.Job memory job = coordinator.getJob(2 + i);
+            assertEq(job.requester, requester, "requester");
+            assertEq(job.fee, FEE, "fee");
+            assertEq(job.inputHash, hashes[i], "inputHash");
+            assertEq(job.callback, consumer, "callback");
+            assertEq(job.callbackGasLimit, 100_000, "callback gas");
+            assertTrue(job.status == IPohCoordinator.JobStatus.Pending, "pending");
+        }
+    }
+
+    function test_requestVerificationBatch_JobsSettleIndependently() public {
+        (bytes32[] memory hashes, string[] memory uris) = _batchInputs(2);
+        vm.prank(requester);
+        uint256 first = coordinator.requestVerificationBatch{value: 2 * FEE}(modelId, hashes, uris, address(0), 0);
+        _play(first, _scores5(8000, 8100, 8200, 8300, 8400));
+        assertTrue(coordinator.getJob(first).status == IPohCoordinator.JobStatus.Final, "first final");
+        assertTrue(coordinator.getJob(first + 1).status == IPohCoordinator.JobStatus.Pending, "second pending");
+        assertEq(coordinator.totalEscrowed(), FEE, "second still escrowed");
+    }
+
+    function test_requestVerificationBatch_RevertWhen_Empty() public {
+        vm.prank(requester);
+        vm.expectRevert(IPohCoordinator.LengthMismatch.selector);
+        coordinator.requestVerificationBatch{value: FEE}(modelId, new bytes32[](0), new string[](0), address(0), 0);
+    }
+
+    function test_requestVerificationBatch_RevertWhen_LengthMismatch() public {
+        (bytes32[] memory hashes,) = _batchInputs(2);
+        (, string[] memory uris) = _batchInputs(3);
+        vm.prank(requester);
+        vm.expectRevert(IPohCoordinator.LengthMismatch.selector);
+        coordinator.requestVerificationBatch{value: 2 * FEE}(modelId, hashes, uris, address(0), 0);
+    }
+
+    function test_requestVerificationBatch_RevertWhen_TooLarge() public {
+        uint256 n = coordinator.MAX_REQUEST_BATCH() + 1;
+        (bytes32[] memory hashes, string[] memory uris) = _batchInputs(n);
+        vm.prank(requester);
+        vm.expectRevert(abi.encodeWithSelector(IPohCoordinator.BatchTooLarge.selector, n, n - 1));
+        coordinator.requestVerificationBatch{value: n * FEE}(modelId, hashes, uris, address(0), 0);
+    }
+
+    function test_requestVerificationBatch_RevertWhen_FeeNotDivisible() public {
+        (bytes32[] memory hashes, string[] memory uris) = _batchInputs(3);
+        vm.prank(requester);
+        vm.expectRevert(abi.encodeWithSelector(IPohCoordinator.FeeNotDivisible.selector, 3 * FEE + 1, 3));
+        coordinator.requestVerificationBatch{value: 3 * FEE + 1}(modelId, hashes, uris, address(0), 0);
+    }
+
+    function test_requestVerificationBatch_RevertWhen_FeePerJobTooLow() public {
+        (bytes32[] memory hashes, string[] memory uris) = _batchInputs(2);
+        vm.prank(requester);
+        vm.expectRevert(abi.encodeWithSelector(IPohCoordinator.FeeTooLow.selector, 0.00005 ether, 0.0001 ether));
+        coordinator.requestVerificationBatch{value: 0.0001 ether}(modelId, hashes, uris, address(0), 0);
+    }
+
+    function test_requestVerificationBatch_RevertWhen_AnyInputInvalid() public {
+        (bytes32[] memory hashes, string[] memory uris) = _batchInputs(3);
+        hashes[2] = bytes32(0);
+        vm.prank(requester);
+        vm.expectRevert(IPohCoordinator.InvalidInput.selector);
+        coordinator.requestVerificationBatch{value: 3 * FEE}(modelId, hashes, uris, address(0), 0);
+        assertEq(coordinator.jobCount(), 0, "nothing created");
+    }
+
+    function test_requestVerificationBatch_RevertWhen_ModelNotActive() public {
+        (bytes32[] memory hashes, string[] memory uris) = _batchInputs(1);
+        vm.prank(requester);
+        vm.expectRevert(abi.encodeWithSelector(IPohCoordinator.ModelNotActive.selector, uint32(99)));
+        coordinator.requestVerificationBatch{value: FEE}(99, hashes, uris, address(0), 0);
+    }
+
+    function test_requestVerificationBatch_RevertWhen_CallbackGasAboveCap() public {
+        (bytes32[] memory hashes, string[] memory uris) = _batchInputs(1);
+        vm.prank(requester);
+        vm.expectRevert(abi.encodeWithSelector(IPohCoordinator.CallbackGasTooHigh.selector, 500_001, 500_000));
+        coordinator.requestVerificationBatch{value: FEE}(modelId, hashes, uris, makeAddr("c"), 500_001);
+    }
+
+    function test_requestVerificationBatch_RevertWhen_Paused() public {
+        coordinator.pause();
+        (bytes32[] memory hashes, string[] memory uris) = _batchInputs(1);
+        vm.prank(requester);
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        coordinator.requestVerificationBatch{value: FEE}(modelId, hashes, uris, address(0), 0);
+    }
+
     // ------------------------------------------------------------------ commit
     function test_commit_EmitsCommittedAndRecords() public {
         uint256 jobId = _request();
