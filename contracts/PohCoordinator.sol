@@ -16,13 +16,21 @@ import {PohMath} from "./libraries/PohMath.sol";
 /// @title PohCoordinator
 /// @notice The job lifecycle of PoH Network: fee escrow, committee draw, commit-reveal, quorum
 /// with tolerance around the median, pull-based rewards and refunds, slashing and callbacks.
-/// @dev Storage is packed for gas (see JobStore): a job costs four new slots at request time
-/// (five with a callback; six or seven for committees above 5 or 10) plus one commitment slot per
-/// member; the committee is kept as 28-bit miner ids (five members, their revealed scores and
-/// reveal order per slot) instead of 20-byte addresses, and a miner's id and counters share one
-/// slot. Settlement uses the parameters in force when the job ends (committee size and quorum are
-/// fixed per job at request time). Even committees and even reveal counts take the lower middle
-/// value as the median, so the result is always a score some member revealed.
+/// @dev Gas: jobs live in a ring of `jobSlots` storage records (job id mod jobSlots), so once
+/// the ring has wrapped a new job overwrites the words of a long-ended one (about 5,000 gas per
+/// word instead of 22,100 for a fresh slot). A record is a head word (requester, fee), a phase
+/// word (job id tag, blocks, windows, status, sizes, model, outcome), a callback word (only with
+/// a callback), the input hash, one member word per five members (28-bit miner id, revealed
+/// score, reveal order, commit flag) and one commitment word per member. Commit and reveal counts
+/// are not stored: they are counted from the member words, which every commit and reveal reads
+/// anyway. When a job ends its status, failure, result and verdict are also written to a
+/// permanent table (eight jobs per word), so getJob still answers those four fields after the
+/// ring has reused the job's record; its other fields are then zero (the events keep them).
+/// A request reverts with JobSlotBusy if its record still holds a pending job: with the 65,536
+/// records deploy/ uses, that takes 65,536 unfinished jobs. Settlement uses the parameters in
+/// force when the job ends (committee size and quorum are fixed per job at request time). Even
+/// committees and even reveal counts take the lower middle value as the median, so the result is
+/// always a score some member revealed.
 ///
 /// Randomness: the committee seed is keccak256(prevrandao, jobId). prevrandao is known to the
 /// block proposer before it proposes and can be biased by one bit per slot (by withholding the
@@ -60,48 +68,54 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     uint256 private constant _ID_SHIFT = 20;
     uint256 private constant _MAX_MINER_ID = (1 << 28) - 1;
 
+    /// @notice Largest job ring (constructor bound).
+    uint256 public constant MAX_JOB_SLOTS = 1 << 32;
+    /// @dev Phase word: job id tag in bits 0-47, then these offsets.
+    uint256 private constant _ID_MASK = (1 << 48) - 1;
+    uint256 private constant _P_REQ = 48; // request block, 40 bits
+    uint256 private constant _P_CW = 88; // commit window, 16 bits
+    uint256 private constant _P_RW = 104; // reveal window, 16 bits
+    uint256 private constant _P_STATUS = 120; // 8 bits
+    uint256 private constant _P_FAIL = 128; // 8 bits
+    uint256 private constant _P_SIZE = 136; // 8 bits
+    uint256 private constant _P_QUORUM = 144; // 8 bits
+    uint256 private constant _P_MODEL = 152; // 32 bits
+    uint256 private constant _P_CB = 184; // has a callback, 8 bits
+    uint256 private constant _P_FINAL = 192; // final block, 40 bits
+    uint256 private constant _P_RESULT = 232; // 16 bits
+    uint256 private constant _P_VERDICT = 248; // 8 bits
+    /// @dev Keeps everything but status, failure, final block, result and verdict.
+    uint256 private constant _SETTLE_CLEAR = ~((uint256(0xFFFF) << 120) | (type(uint256).max << 192));
+    /// @dev Member i's commit flag is bit _FLAG_SHIFT + i % 5 of its member word.
+    uint256 private constant _FLAG_SHIFT = 240;
+
     // ------------------------------------------------------------------ errors (additions)
     /// @notice Thrown by requestVerification() if the fee does not fit in 96 bits.
     error FeeTooHigh(uint256 fee, uint256 max);
     /// @notice Thrown by requestVerification() if the 2^28 - 1 miner ids are used up.
     error MinerIdsExhausted();
+    /// @notice Thrown by requestVerification() if the 2^48 - 1 job ids are used up.
+    error JobIdsExhausted();
+    /// @notice Thrown by requestVerification() if the ring slot of the new job still holds a
+    /// pending job (finalise or expire that job first, or wait until it ends).
+    error JobSlotBusy(uint256 jobId, uint256 pendingJobId);
     /// @notice Thrown by finalize() and the last reveal if the transaction did not bring enough gas
     /// to give the consumer callback its full callbackGasLimit (EIP-150 keeps 1/64 back).
     error InsufficientGasForCallback(uint256 jobId, uint256 gasLeft, uint256 required);
 
     // ------------------------------------------------------------------ types
-    /// @dev A job: four words written at request (five with a callback), then one commitment
-    /// word per member.
+    /// @dev One ring record. Word 0 `head`: requester (bits 0-159) and fee (160-255). Word 1
+    /// `phase`: see the _P_* offsets. Word 2 `callbackWord`: callback (0-159) and its gas limit
+    /// (160-191), written only for a job with a callback. Words 4..6: member i at bits
+    /// [48*(i%5), 48*(i%5)+48) of word i/5 (bits 0-15 the encoded revealed score, 0 = not
+    /// revealed; 16-19 its place in reveal order; 20-47 the miner id) and its commit flag at bit
+    /// 240 + i%5. Words 7..21: the members' commitments.
     struct JobStore {
-        // word 0: written once at request
-        address requester;
-        uint96 fee;
-        // word 1: the phase word, touched by every commit and reveal (248 bits, so `callback`
-        // starts the next word)
-        uint40 requestBlock;
-        uint40 commitDeadline;
-        uint16 revealWindow; // revealDeadline = commitDeadline + revealWindow
-        uint40 finalBlock;
-        JobStatus status;
-        FailureReason failure;
-        uint8 committeeSize;
-        uint8 quorum;
-        uint8 commitCount;
-        uint8 revealCount;
-        uint16 result;
-        bool verdict;
-        uint32 modelId;
-        bool hasCallback; // saves settlement a cold read of word 2 when there is none
-        // word 2: written at request only when there is a callback
-        address callback;
-        uint32 callbackGasLimit;
-        // word 3
+        uint256 head;
+        uint256 phase;
+        uint256 callbackWord;
         bytes32 inputHash;
-        // words 4..6: member i at bits [48*(i%5), 48*(i%5)+48) of word i/5: bits 0-15 the
-        // encoded revealed score (0 = not revealed), 16-19 its place in reveal order, 20-47 the
-        // miner id
         uint256[3] members;
-        // words 7..21
         bytes32[15] commitments;
     }
 
@@ -140,6 +154,8 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     IPohStaking private immutable _staking;
     IModelRegistry private immutable _registry;
     IPohEmission private immutable _emission;
+    /// @notice Number of job records in the ring; job j lives in record j % jobSlots.
+    uint256 public immutable jobSlots;
 
     // ------------------------------------------------------------------ storage
     Params private _params;
@@ -148,7 +164,10 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     uint32 private _minerCount;
     uint128 private _totalEscrowed;
     uint128 private _totalClaimable;
-    mapping(uint256 jobId => JobStore) private _jobs;
+    mapping(uint256 slot => JobStore) private _jobs;
+    /// @dev Outcome of ended jobs, eight per word: 32 bits at (jobId % 8) * 32 of word jobId / 8:
+    /// status (bits 0-1), failure (2-3), verdict (4), result (5-20).
+    mapping(uint256 word => uint256) private _outcomes;
     mapping(address miner => MinerStore) private _miners;
     mapping(uint32 id => address miner) private _minerById;
     mapping(address account => uint256 amount) private _claimable;
@@ -159,13 +178,23 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     /// @param registry_ the ModelRegistry
     /// @param emission_ the PohEmission contract (work points)
     /// @param treasury_ receives protocol fees
-    constructor(address admin, address staking_, address registry_, address emission_, address treasury_)
-        AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
-    {
+    /// @param jobSlots_ records in the job ring (1..2^32): the most jobs that can be pending at
+    /// once, and how many recent jobs getJob reports in full (65,536 in deploy/)
+    constructor(
+        address admin,
+        address staking_,
+        address registry_,
+        address emission_,
+        address treasury_,
+        uint256 jobSlots_
+    ) AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin) {
         // Revert if any address is zero (the admin is checked by AccessControlDefaultAdminRules).
         if (staking_ == address(0) || registry_ == address(0) || emission_ == address(0) || treasury_ == address(0)) {
             revert ZeroAddress();
         }
+        // Revert if the ring size is outside 1..2^32.
+        _checkBounds("jobSlots", jobSlots_, 1, MAX_JOB_SLOTS);
+        jobSlots = jobSlots_;
         _staking = IPohStaking(staking_);
         _registry = IModelRegistry(registry_);
         _emission = IPohEmission(emission_);
@@ -250,8 +279,8 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         }
     }
 
-    /// @dev Draws the committee, stores the job and emits JobRequested. The caller has checked the
-    /// request and accounts for the escrow.
+    /// @dev Draws the committee, stores the job in its ring record and emits JobRequested. The
+    /// caller has checked the request and accounts for the escrow.
     function _createJob(
         Params memory p,
         RequestTerms memory t,
@@ -262,27 +291,26 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         // Revert if the input hash is zero or the input URI is empty or too long.
         uint256 uriLength = bytes(inputURI).length;
         if (inputHash == bytes32(0) || uriLength == 0 || uriLength > MAX_INPUT_URI_BYTES) revert InvalidInput();
+        // Revert if the job id no longer fits the 48-bit tag of a ring record.
+        if (jobId > _ID_MASK) revert JobIdsExhausted();
+        JobStore storage job = _jobs[jobId % jobSlots];
+        uint256 previous = job.phase;
+        // Revert if the record still holds a pending job.
+        if (_status(previous) == JobStatus.Pending) revert JobSlotBusy(jobId, previous & _ID_MASK);
+
         uint256 size = p.committeeSize;
         // Reverts with IPohStaking.NotEnoughMiners if fewer than `size` miners can be drawn.
         address[] memory committee = _staking.drawCommittee(keccak256(abi.encode(block.prevrandao, jobId)), size);
 
-        JobStore storage job = _jobs[jobId];
-        uint40 commitDeadline = uint40(block.number + p.commitWindow);
-        uint40 revealDeadline = commitDeadline + p.revealWindow;
-        job.requester = msg.sender;
-        job.fee = uint96(t.fee);
+        job.head = uint256(uint160(msg.sender)) | (t.fee << 160);
+        uint256 hasCallback;
         if (t.callback != address(0)) {
-            job.callback = t.callback;
-            job.callbackGasLimit = t.callbackGasLimit;
-            job.hasCallback = true;
+            job.callbackWord = uint256(uint160(t.callback)) | (uint256(t.callbackGasLimit) << 160);
+            hasCallback = 1;
         }
-        job.modelId = t.modelId;
-        job.requestBlock = uint40(block.number);
-        job.commitDeadline = commitDeadline;
-        job.revealWindow = uint16(p.revealWindow);
-        job.status = JobStatus.Pending;
-        job.committeeSize = uint8(size);
-        job.quorum = p.quorum;
+        job.phase = jobId | (block.number << _P_REQ) | (uint256(p.commitWindow) << _P_CW)
+            | (uint256(p.revealWindow) << _P_RW) | (uint256(uint8(JobStatus.Pending)) << _P_STATUS) | (size << _P_SIZE)
+            | (uint256(p.quorum) << _P_QUORUM) | (uint256(t.modelId) << _P_MODEL) | (hasCallback << _P_CB);
         job.inputHash = inputHash;
 
         uint256[3] memory words;
@@ -294,6 +322,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
             job.members[w] = words[w];
         }
 
+        uint64 commitDeadline = uint64(block.number + p.commitWindow);
         emit JobRequested(
             jobId,
             msg.sender,
@@ -304,7 +333,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
             committee,
             p.quorum,
             commitDeadline,
-            revealDeadline,
+            commitDeadline + p.revealWindow,
             t.callback,
             t.callbackGasLimit
         );
@@ -351,37 +380,36 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     // ------------------------------------------------------------------ anyone
     /// @inheritdoc IPohCoordinator
     function finalize(uint256 jobId) external nonReentrant {
-        JobStore storage job = _jobs[jobId];
-        JobStatus status = job.status;
-        // Revert if the job does not exist.
-        if (status == JobStatus.None) revert UnknownJob(jobId);
+        (JobStore storage job, uint256 phase) = _load(jobId);
         // Revert if the job already ended.
-        if (status != JobStatus.Pending) revert JobAlreadyEnded(jobId);
+        if (_status(phase) != JobStatus.Pending) revert JobAlreadyEnded(jobId);
+        uint256 size = _size(phase);
+        uint256[3] memory words = _loadMembers(job, size);
+        (uint256 commits, uint256 reveals) = _counts(words, size);
         // Revert if the reveal phase is still open or fewer than quorum members revealed.
-        uint256 reveals = job.revealCount;
-        bool allRevealed = reveals == job.commitCount && _commitPhaseOver(job);
-        if (reveals < job.quorum || !(allRevealed || block.number > _revealDeadline(job))) {
+        bool allRevealed = reveals == commits && (commits == size || block.number > _commitDeadline(phase));
+        if (reveals < _quorum(phase) || !(allRevealed || block.number > _revealDeadline(phase))) {
             revert NotFinalizable(jobId);
         }
-        _settle(jobId, job);
+        _settle(jobId, job, phase, words);
     }
 
     /// @inheritdoc IPohCoordinator
     /// @dev Also allowed once the commit phase is over with fewer than quorum commitments, since
     /// such a job can no longer reach a quorum.
     function expire(uint256 jobId) external nonReentrant {
-        JobStore storage job = _jobs[jobId];
-        JobStatus status = job.status;
-        // Revert if the job does not exist.
-        if (status == JobStatus.None) revert UnknownJob(jobId);
+        (JobStore storage job, uint256 phase) = _load(jobId);
         // Revert if the job already ended.
-        if (status != JobStatus.Pending) revert JobAlreadyEnded(jobId);
+        if (_status(phase) != JobStatus.Pending) revert JobAlreadyEnded(jobId);
+        uint256 size = _size(phase);
+        uint256[3] memory words = _loadMembers(job, size);
+        (uint256 commits, uint256 reveals) = _counts(words, size);
         // Revert if the job can still reach a quorum of reveals.
-        uint256 quorum = job.quorum;
-        bool noQuorumOfReveals = block.number > _revealDeadline(job) && job.revealCount < quorum;
-        bool noQuorumOfCommits = block.number > job.commitDeadline && job.commitCount < quorum;
+        uint256 quorum = _quorum(phase);
+        bool noQuorumOfReveals = block.number > _revealDeadline(phase) && reveals < quorum;
+        bool noQuorumOfCommits = block.number > _commitDeadline(phase) && commits < quorum;
         if (!(noQuorumOfReveals || noQuorumOfCommits)) revert NotExpirable(jobId);
-        _settle(jobId, job);
+        _settle(jobId, job, phase, words);
     }
 
     /// @inheritdoc IPohCoordinator
@@ -508,32 +536,46 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     }
 
     /// @inheritdoc IPohCoordinator
+    /// @dev Once the ring has reused the job's record (after `jobSlots` newer jobs), only status,
+    /// failure, result and verdict are still stored; the other fields are returned as zero.
     function getJob(uint256 jobId) external view returns (Job memory job) {
-        JobStore storage s = _jobs[jobId];
-        // Revert if the job does not exist.
-        if (s.status == JobStatus.None) revert UnknownJob(jobId);
-        job.requester = s.requester;
-        job.modelId = s.modelId;
-        job.status = s.status;
-        job.failure = s.failure;
-        job.committeeSize = s.committeeSize;
-        job.quorum = s.quorum;
-        job.commitCount = s.commitCount;
-        job.revealCount = s.revealCount;
-        job.result = s.result;
-        job.verdict = s.verdict;
-        job.requestBlock = s.requestBlock;
-        job.commitDeadline = s.commitDeadline;
-        job.revealDeadline = uint64(_revealDeadline(s));
-        job.finalBlock = s.finalBlock;
-        job.callback = s.callback;
-        job.callbackGasLimit = s.callbackGasLimit;
-        job.fee = s.fee;
+        (JobStore storage s, uint256 phase) = _load(jobId);
+        if (phase == 0) {
+            uint256 o = (_outcomes[jobId >> 3] >> ((jobId & 7) * 32)) & 0xFFFFFFFF;
+            job.status = JobStatus(o & 3);
+            job.failure = FailureReason((o >> 2) & 3);
+            job.verdict = (o >> 4) & 1 == 1;
+            job.result = uint16(o >> 5);
+            return job;
+        }
+        uint256 head = s.head;
+        uint256 size = _size(phase);
+        uint256[3] memory words = _loadMembers(s, size);
+        (uint256 commits, uint256 reveals) = _counts(words, size);
+        job.requester = address(uint160(head));
+        job.fee = uint128(head >> 160);
+        job.modelId = uint32(phase >> _P_MODEL);
+        job.status = _status(phase);
+        job.failure = FailureReason(uint8(phase >> _P_FAIL));
+        job.committeeSize = uint8(size);
+        job.quorum = uint8(_quorum(phase));
+        job.commitCount = uint8(commits);
+        job.revealCount = uint8(reveals);
+        job.result = uint16(phase >> _P_RESULT);
+        job.verdict = uint8(phase >> _P_VERDICT) == 1;
+        job.requestBlock = uint40(phase >> _P_REQ);
+        job.commitDeadline = uint64(_commitDeadline(phase));
+        job.revealDeadline = uint64(_revealDeadline(phase));
+        job.finalBlock = uint40(phase >> _P_FINAL);
+        if (uint8(phase >> _P_CB) == 1) {
+            uint256 cb = s.callbackWord;
+            job.callback = address(uint160(cb));
+            job.callbackGasLimit = uint32(cb >> 160);
+        }
         job.inputHash = s.inputHash;
-        uint256 size = s.committeeSize;
         job.committee = new address[](size);
         for (uint256 i; i < size; ++i) {
-            job.committee[i] = _minerById[uint32(_entry(s.members[i / _MEMBERS_PER_WORD], i) >> _ID_SHIFT)];
+            job.committee[i] = _minerById[uint32(_entry(words[i / _MEMBERS_PER_WORD], i) >> _ID_SHIFT)];
         }
     }
 
@@ -542,23 +584,37 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         return _jobCount;
     }
 
+    /// @notice The permanent outcome of a job, readable after its ring record was reused.
+    /// @return status None for an unknown or still pending job, else Final or Failed
+    function jobOutcome(uint256 jobId)
+        external
+        view
+        returns (JobStatus status, FailureReason failure, uint16 result, bool verdict)
+    {
+        uint256 o = (_outcomes[jobId >> 3] >> ((jobId & 7) * 32)) & 0xFFFFFFFF;
+        return (JobStatus(o & 3), FailureReason((o >> 2) & 3), uint16(o >> 5), (o >> 4) & 1 == 1);
+    }
+
     /// @inheritdoc IPohCoordinator
-    /// @dev Returns all false for an unknown job.
+    /// @dev Returns all false for an unknown job, and for a job whose ring record was reused.
     function getMember(uint256 jobId, address miner)
         external
         view
         returns (bool isMember, bool committed, bool revealed, uint16 scoreBps)
     {
-        JobStore storage job = _jobs[jobId];
         uint32 id = _miners[miner].id;
-        if (job.status == JobStatus.None || id == 0) return (false, false, false, 0);
-        uint256 size = job.committeeSize;
+        if (jobId == 0 || jobId > _jobCount || id == 0) return (false, false, false, 0);
+        JobStore storage job = _jobs[jobId % jobSlots];
+        uint256 phase = job.phase;
+        if (phase & _ID_MASK != jobId) return (false, false, false, 0);
+        uint256 size = _size(phase);
         for (uint256 i; i < size; ++i) {
-            uint256 entry = _entry(job.members[i / _MEMBERS_PER_WORD], i);
+            uint256 word = job.members[i / _MEMBERS_PER_WORD];
+            uint256 entry = _entry(word, i);
             if (entry >> _ID_SHIFT == id) {
                 uint256 enc = entry & 0xFFFF;
                 revealed = enc != 0;
-                return (true, job.commitments[i] != bytes32(0), revealed, revealed ? _decodeScore(enc) : 0);
+                return (true, _committed(word, i), revealed, revealed ? _decodeScore(enc) : 0);
             }
         }
     }
@@ -625,85 +681,86 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
 
     // ------------------------------------------------------------------ private: commit-reveal
     function _commit(uint256 jobId, bytes32 commitment, uint32 minerId) private {
-        JobStore storage job = _jobs[jobId];
-        JobStatus status = job.status;
-        // Revert if the job does not exist.
-        if (status == JobStatus.None) revert UnknownJob(jobId);
-        // Revert if the job ended, the commit deadline passed or every member already committed.
-        if (
-            status != JobStatus.Pending || block.number > job.commitDeadline
-                || job.commitCount == job.committeeSize
-        ) revert CommitPhaseOver(jobId);
-        // Revert if the commitment is zero (zero marks "not committed").
+        (JobStore storage job, uint256 phase) = _load(jobId);
+        // Revert if the job ended or the commit deadline passed.
+        if (_status(phase) != JobStatus.Pending || block.number > _commitDeadline(phase)) revert CommitPhaseOver(jobId);
+        // Revert if the commitment is zero.
         if (commitment == bytes32(0)) revert EmptyCommitment();
+        uint256 size = _size(phase);
+        uint256[3] memory words = _loadMembers(job, size);
         // Revert if the caller is not on the committee.
-        (uint256 index,) = _memberIndex(job, jobId, minerId);
-        // Revert if the caller already committed.
-        if (job.commitments[index] != bytes32(0)) revert AlreadyCommitted(jobId, msg.sender);
-
+        uint256 index = _memberIndex(words, size, jobId, minerId);
+        uint256 w = index / _MEMBERS_PER_WORD;
+        if (_committed(words[w], index)) {
+            (uint256 commits,) = _counts(words, size);
+            // Revert if every member already committed (the commit phase is over).
+            if (commits == size) revert CommitPhaseOver(jobId);
+            // Revert if the caller already committed.
+            revert AlreadyCommitted(jobId, msg.sender);
+        }
+        job.members[w] = words[w] | (1 << (_FLAG_SHIFT + index % _MEMBERS_PER_WORD));
         job.commitments[index] = commitment;
-        ++job.commitCount;
         emit Committed(jobId, msg.sender, commitment);
     }
 
     function _reveal(uint256 jobId, uint16 scoreBps, bytes32 salt, uint32 minerId) private {
-        JobStore storage job = _jobs[jobId];
-        JobStatus status = job.status;
-        // Revert if the job does not exist.
-        if (status == JobStatus.None) revert UnknownJob(jobId);
+        (JobStore storage job, uint256 phase) = _load(jobId);
         // Revert if the job ended or the reveal deadline passed.
-        if (status != JobStatus.Pending || block.number > _revealDeadline(job)) revert RevealPhaseOver(jobId);
+        if (_status(phase) != JobStatus.Pending || block.number > _revealDeadline(phase)) {
+            revert RevealPhaseOver(jobId);
+        }
+        uint256 size = _size(phase);
+        uint256[3] memory words = _loadMembers(job, size);
+        (uint256 commits, uint256 reveals) = _counts(words, size);
         // Revert if some member may still commit.
-        uint256 commits = job.commitCount;
-        if (commits < job.committeeSize && block.number <= job.commitDeadline) revert RevealPhaseNotStarted(jobId);
+        if (commits < size && block.number <= _commitDeadline(phase)) revert RevealPhaseNotStarted(jobId);
         // Revert if the score is neither 0..10000 nor 65535.
         if (scoreBps > MAX_SCORE && scoreBps != INVALID_SCORE) revert InvalidScore(scoreBps);
         // Revert if the caller is not on the committee.
-        (uint256 index, uint256 word) = _memberIndex(job, jobId, minerId);
-        bytes32 commitment = job.commitments[index];
+        uint256 index = _memberIndex(words, size, jobId, minerId);
+        uint256 w = index / _MEMBERS_PER_WORD;
         // Revert if the caller did not commit.
-        if (commitment == bytes32(0)) revert NotCommitted(jobId, msg.sender);
+        if (!_committed(words[w], index)) revert NotCommitted(jobId, msg.sender);
         // Revert if the caller already revealed.
         uint256 shift = 48 * (index % _MEMBERS_PER_WORD);
-        if ((word >> shift) & 0xFFFF != 0) revert AlreadyRevealed(jobId, msg.sender);
+        if ((words[w] >> shift) & 0xFFFF != 0) revert AlreadyRevealed(jobId, msg.sender);
 
-        if (keccak256(abi.encode(jobId, msg.sender, scoreBps, salt)) != commitment) {
+        if (keccak256(abi.encode(jobId, msg.sender, scoreBps, salt)) != job.commitments[index]) {
             // Counts as no reveal; the member may still reveal correctly before the deadline.
             emit RevealMismatched(jobId, msg.sender);
             return;
         }
         uint256 enc = scoreBps == INVALID_SCORE ? _ENC_INVALID : uint256(scoreBps) + 1;
-        uint256 reveals = job.revealCount;
-        job.members[index / _MEMBERS_PER_WORD] = word | ((enc | (reveals << 16)) << shift);
-        job.revealCount = uint8(++reveals);
+        words[w] |= (enc | (reveals << 16)) << shift;
+        job.members[w] = words[w];
         emit Revealed(jobId, msg.sender, scoreBps);
 
         // The reveal phase is open, so no member can commit any more: the last reveal settles.
-        if (reveals == commits) _settle(jobId, job);
+        if (reveals + 1 == commits) _settle(jobId, job, phase, words);
     }
 
     // ------------------------------------------------------------------ private: settlement
     /// @dev Ends a pending job: decides the outcome, credits the fee (rewards + protocol fee, or a
     /// full refund), updates the members' counters, then slashes, records work and finally calls
     /// the consumer back.
-    function _settle(uint256 jobId, JobStore storage job) private {
+    function _settle(uint256 jobId, JobStore storage job, uint256 phase, uint256[3] memory words) private {
         Params memory p = _params;
-        uint256 size = job.committeeSize;
-        uint256[3] memory words;
-        for (uint256 w; w * _MEMBERS_PER_WORD < size; ++w) {
-            words[w] = job.members[w];
-        }
-        Settlement memory s = _decide(job, words, p);
+        uint256 size = _size(phase);
+        uint256 head = job.head;
+        uint256 fee = head >> 160;
+        Settlement memory s = _decide(phase, words, fee, p);
 
-        // Effects: the job.
-        uint256 fee = job.fee;
-        job.status = s.status;
-        job.failure = s.failure;
-        job.finalBlock = uint40(block.number);
+        // Effects: the job, in its ring record and in the permanent outcome table.
+        uint256 outcome = uint256(uint8(s.status)) | (uint256(uint8(s.failure)) << 2);
+        phase = (phase & _SETTLE_CLEAR) | (uint256(uint8(s.status)) << _P_STATUS)
+            | (uint256(uint8(s.failure)) << _P_FAIL) | (block.number << _P_FINAL);
         if (s.status == JobStatus.Final) {
-            job.result = s.median;
-            job.verdict = s.verdict;
+            uint256 verdict = s.verdict ? 1 : 0;
+            phase |= (uint256(s.median) << _P_RESULT) | (verdict << _P_VERDICT);
+            outcome |= (verdict << 4) | (uint256(s.median) << 5);
         }
+        job.phase = phase;
+        _outcomes[jobId >> 3] |= outcome << ((jobId & 7) * 32);
         _totalEscrowed -= uint128(fee);
         _totalClaimable += uint128(fee);
 
@@ -715,48 +772,53 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint256[] memory points = new uint256[](s.agreeCount);
         uint256 workerCount;
         for (uint256 i; i < size; ++i) {
-            uint256 entry = _entry(words[i / _MEMBERS_PER_WORD], i);
+            uint256 word = words[i / _MEMBERS_PER_WORD];
+            uint256 entry = _entry(word, i);
             address miner = _minerById[uint32(entry >> _ID_SHIFT)];
-            MemberOutcome outcome = _memberOutcome(job, s, entry & 0xFFFF, i, p.toleranceBps);
+            MemberOutcome result = _memberOutcome(s, entry & 0xFFFF, _committed(word, i), p.toleranceBps);
 
             MinerStore memory stats = _miners[miner];
             ++stats.served;
             --stats.openJobs;
             uint256 reward;
-            if (outcome == MemberOutcome.Agreed) {
+            if (result == MemberOutcome.Agreed) {
                 ++stats.agreed;
                 reward = i == s.proposer ? s.share + s.proposerExtra : s.share;
                 _claimable[miner] += reward;
-            } else if (outcome == MemberOutcome.Outlier) {
+            } else if (result == MemberOutcome.Outlier) {
                 ++stats.outlierFaults;
                 slashed[slashCount] = miner;
                 slashReasons[slashCount++] = uint8(MemberOutcome.Outlier);
-            } else if (outcome != MemberOutcome.Unscored) {
+            } else if (result != MemberOutcome.Unscored) {
                 ++stats.livenessFaults;
                 slashed[slashCount] = miner;
-                slashReasons[slashCount++] = uint8(outcome);
+                slashReasons[slashCount++] = uint8(result);
             }
             _miners[miner] = stats;
 
             uint256 trust =
                 TrustMath.multiplierBps(stats.agreed, uint256(stats.livenessFaults) + stats.outlierFaults);
             uint256 memberPoints;
-            if (outcome == MemberOutcome.Agreed) {
+            if (result == MemberOutcome.Agreed) {
                 memberPoints = trust;
                 workers[workerCount] = miner;
                 points[workerCount++] = trust;
             }
-            emit MemberSettled(jobId, miner, outcome, reward, memberPoints, trust);
+            emit MemberSettled(jobId, miner, result, reward, memberPoints, trust);
         }
 
         if (s.status == JobStatus.Final) {
             _claimable[_treasury] += s.protocolFee;
             emit JobFinalized(
-                jobId, s.median, s.verdict, _minerById[uint32(_entry(words[s.proposer / _MEMBERS_PER_WORD], s.proposer) >> _ID_SHIFT)],
-                uint8(s.agreeCount), s.protocolFee
+                jobId,
+                s.median,
+                s.verdict,
+                _minerById[uint32(_entry(words[s.proposer / _MEMBERS_PER_WORD], s.proposer) >> _ID_SHIFT)],
+                uint8(s.agreeCount),
+                s.protocolFee
             );
         } else {
-            _claimable[job.requester] += fee;
+            _claimable[address(uint160(head))] += fee;
             emit JobFailed(jobId, s.failure, fee);
         }
 
@@ -776,20 +838,21 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         if (workerCount != 0) _emission.recordWork(jobId, workers, points);
 
         // The consumer, last.
-        if (s.status == JobStatus.Final && job.hasCallback) {
-            address callback = job.callback;
-            _deliver(jobId, callback, job.callbackGasLimit, s.median, s.verdict);
+        if (s.status == JobStatus.Final && uint8(phase >> _P_CB) == 1) {
+            uint256 cb = job.callbackWord;
+            _deliver(jobId, address(uint160(cb)), uint32(cb >> 160), s.median, s.verdict);
         }
     }
 
     /// @dev The outcome of a job from its reveals: status, median, agreeing count, proposer, shares.
-    function _decide(JobStore storage job, uint256[3] memory words, Params memory p)
+    function _decide(uint256 phase, uint256[3] memory words, uint256 fee, Params memory p)
         private
-        view
+        pure
         returns (Settlement memory s)
     {
-        uint256 reveals = job.revealCount;
-        uint256 quorum = job.quorum;
+        uint256 size = _size(phase);
+        uint256 quorum = _quorum(phase);
+        (, uint256 reveals) = _counts(words, size);
         if (reveals < quorum) {
             s.status = JobStatus.Failed;
             s.failure = FailureReason.Expired;
@@ -799,7 +862,6 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint256[] memory byOrder = new uint256[](reveals);
         uint256[] memory scores = new uint256[](reveals);
         uint256 valid;
-        uint256 size = job.committeeSize;
         for (uint256 i; i < size; ++i) {
             uint256 entry = _entry(words[i / _MEMBERS_PER_WORD], i);
             uint256 enc = entry & 0xFFFF;
@@ -834,17 +896,15 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         s.status = JobStatus.Final;
         s.verdict = s.median >= p.thresholdBps;
         (s.protocolFee, s.share, s.proposerExtra) =
-            PohMath.splitFee(job.fee, s.agreeCount, p.protocolFeeBps, p.proposerBonusBps);
+            PohMath.splitFee(fee, s.agreeCount, p.protocolFeeBps, p.proposerBonusBps);
     }
 
-    function _memberOutcome(JobStore storage job, Settlement memory s, uint256 enc, uint256 index, uint256 tolerance)
+    function _memberOutcome(Settlement memory s, uint256 enc, bool committed, uint256 tolerance)
         private
-        view
+        pure
         returns (MemberOutcome)
     {
-        if (enc == 0) {
-            return job.commitments[index] == bytes32(0) ? MemberOutcome.NoCommit : MemberOutcome.NoReveal;
-        }
+        if (enc == 0) return committed ? MemberOutcome.NoReveal : MemberOutcome.NoCommit;
         if (s.status != JobStatus.Final) return MemberOutcome.Unscored;
         if (enc != _ENC_INVALID && _within(enc - 1, s.median, tolerance)) return MemberOutcome.Agreed;
         return MemberOutcome.Outlier;
@@ -893,28 +953,67 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         ++m.openJobs;
     }
 
-    /// @dev Finds the caller's slot on the committee; returns its index and the word holding it.
-    function _memberIndex(JobStore storage job, uint256 jobId, uint32 minerId)
+    /// @dev The ring record of a job and its phase word; the phase is 0 if the record now holds a
+    /// newer job (the job ended long ago, see _outcomes).
+    function _load(uint256 jobId) private view returns (JobStore storage job, uint256 phase) {
+        // Revert if the job does not exist.
+        if (jobId == 0 || jobId > _jobCount) revert UnknownJob(jobId);
+        job = _jobs[jobId % jobSlots];
+        phase = job.phase;
+        if (phase & _ID_MASK != jobId) phase = 0;
+    }
+
+    function _loadMembers(JobStore storage job, uint256 size) private view returns (uint256[3] memory words) {
+        for (uint256 w; w * _MEMBERS_PER_WORD < size; ++w) {
+            words[w] = job.members[w];
+        }
+    }
+
+    /// @dev Commitments and matching reveals so far, counted from the member words.
+    function _counts(uint256[3] memory words, uint256 size) private pure returns (uint256 commits, uint256 reveals) {
+        for (uint256 i; i < size; ++i) {
+            uint256 word = words[i / _MEMBERS_PER_WORD];
+            if (_committed(word, i)) ++commits;
+            if (_entry(word, i) & 0xFFFF != 0) ++reveals;
+        }
+    }
+
+    /// @dev Finds the caller's seat on the committee.
+    function _memberIndex(uint256[3] memory words, uint256 size, uint256 jobId, uint32 minerId)
         private
         view
-        returns (uint256 index, uint256 word)
+        returns (uint256)
     {
         if (minerId != 0) {
-            uint256 size = job.committeeSize;
             for (uint256 i; i < size; ++i) {
-                if (i % _MEMBERS_PER_WORD == 0) word = job.members[i / _MEMBERS_PER_WORD];
-                if (_entry(word, i) >> _ID_SHIFT == minerId) return (i, word);
+                if (_entry(words[i / _MEMBERS_PER_WORD], i) >> _ID_SHIFT == minerId) return i;
             }
         }
         revert NotCommitteeMember(jobId, msg.sender);
     }
 
-    function _revealDeadline(JobStore storage job) private view returns (uint256) {
-        return uint256(job.commitDeadline) + job.revealWindow;
+    function _committed(uint256 word, uint256 index) private pure returns (bool) {
+        return (word >> (_FLAG_SHIFT + index % _MEMBERS_PER_WORD)) & 1 == 1;
     }
 
-    function _commitPhaseOver(JobStore storage job) private view returns (bool) {
-        return job.commitCount == job.committeeSize || block.number > job.commitDeadline;
+    function _status(uint256 phase) private pure returns (JobStatus) {
+        return JobStatus(uint8(phase >> _P_STATUS));
+    }
+
+    function _size(uint256 phase) private pure returns (uint256) {
+        return uint8(phase >> _P_SIZE);
+    }
+
+    function _quorum(uint256 phase) private pure returns (uint256) {
+        return uint8(phase >> _P_QUORUM);
+    }
+
+    function _commitDeadline(uint256 phase) private pure returns (uint256) {
+        return uint256(uint40(phase >> _P_REQ)) + uint16(phase >> _P_CW);
+    }
+
+    function _revealDeadline(uint256 phase) private pure returns (uint256) {
+        return _commitDeadline(phase) + uint16(phase >> _P_RW);
     }
 
     function _isModelActive(uint32 modelId) private view returns (bool) {

@@ -32,6 +32,8 @@ export interface ProtocolParameters {
   unbondingPeriod?: bigint;
   epochLength?: bigint;
   halvingEpochs?: bigint;
+  /** Records in the coordinator's job ring (default 65,536). */
+  jobSlots?: bigint;
 }
 
 export interface DeployOptions {
@@ -161,7 +163,7 @@ async function cli(): Promise<void> {
 
 Deploys PoH Network with Hardhat Ignition and writes <out>/<chainId>.json.
   --network   a network from hardhat.config.ts (default localhost; env POH_RPC_URL sets its URL)
-  --params    JSON with any of treasury, minStake, unbondingPeriod, epochLength, halvingEpochs
+  --params    JSON with any of treasury, minStake, unbondingPeriod, epochLength, halvingEpochs, jobSlots
   --manifest  the model manifest whose sha256 is registered (default oracle/model/manifest.json)`);
     return;
   }
@@ -172,6 +174,7 @@ Deploys PoH Network with Hardhat Ignition and writes <out>/<chainId>.json.
     unbondingPeriod: raw.unbondingPeriod ? BigInt(raw.unbondingPeriod) : undefined,
     epochLength: raw.epochLength ? BigInt(raw.epochLength) : undefined,
     halvingEpochs: raw.halvingEpochs ? BigInt(raw.halvingEpochs) : undefined,
+    jobSlots: raw.jobSlots ? BigInt(raw.jobSlots) : undefined,
   };
   const deployment = await deploy({
     network: values.network,

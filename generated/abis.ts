@@ -3221,6 +3221,11 @@ export const pohCoordinatorAbi = [
         "internalType": "address",
         "name": "treasury_",
         "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "jobSlots_",
+        "type": "uint256"
       }
     ],
     "stateMutability": "nonpayable",
@@ -3458,6 +3463,27 @@ export const pohCoordinatorAbi = [
       }
     ],
     "name": "JobAlreadyEnded",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "JobIdsExhausted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "pendingJobId",
+        "type": "uint256"
+      }
+    ],
+    "name": "JobSlotBusy",
     "type": "error"
   },
   {
@@ -4251,6 +4277,19 @@ export const pohCoordinatorAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_JOB_SLOTS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_REQUEST_BATCH",
     "outputs": [
       {
@@ -4755,6 +4794,53 @@ export const pohCoordinatorAbi = [
   {
     "inputs": [],
     "name": "jobCount",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      }
+    ],
+    "name": "jobOutcome",
+    "outputs": [
+      {
+        "internalType": "enum IPohCoordinator.JobStatus",
+        "name": "status",
+        "type": "uint8"
+      },
+      {
+        "internalType": "enum IPohCoordinator.FailureReason",
+        "name": "failure",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint16",
+        "name": "result",
+        "type": "uint16"
+      },
+      {
+        "internalType": "bool",
+        "name": "verdict",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "jobSlots",
     "outputs": [
       {
         "internalType": "uint256",

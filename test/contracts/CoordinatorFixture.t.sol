@@ -48,7 +48,9 @@ abstract contract CoordinatorFixture is TestBase {
         registry = new ModelRegistry(address(this));
         emission = new PohEmission(address(this), address(token), EPOCH_LENGTH, 730);
         coordinator =
-            new PohCoordinator(address(this), address(staking), address(registry), address(emission), treasury);
+            new PohCoordinator(
+                address(this), address(staking), address(registry), address(emission), treasury, _jobSlots()
+            );
         token.setEmission(address(emission));
         staking.setCoordinator(address(coordinator));
         emission.setCoordinator(address(coordinator));
@@ -56,6 +58,11 @@ abstract contract CoordinatorFixture is TestBase {
         for (uint256 i; i < minerCount; ++i) {
             _addMiner(string.concat("miner", _str(i)), STAKE);
         }
+    }
+
+    /// @dev Records in the coordinator's job ring; a test contract may override it to exercise reuse.
+    function _jobSlots() internal pure virtual returns (uint256) {
+        return 65_536;
     }
 
     function _addMiner(string memory name, uint256 amount) internal returns (address miner) {

@@ -77,13 +77,13 @@ contract PohCoordinatorTest is CoordinatorFixture {
         address r = address(registry);
         address e = address(emission);
         vm.expectRevert(IPohCoordinator.ZeroAddress.selector);
-        new PohCoordinator(address(this), address(0), r, e, treasury);
+        new PohCoordinator(address(this), address(0), r, e, treasury, 65_536);
         vm.expectRevert(IPohCoordinator.ZeroAddress.selector);
-        new PohCoordinator(address(this), s, address(0), e, treasury);
+        new PohCoordinator(address(this), s, address(0), e, treasury, 65_536);
         vm.expectRevert(IPohCoordinator.ZeroAddress.selector);
-        new PohCoordinator(address(this), s, r, address(0), treasury);
+        new PohCoordinator(address(this), s, r, address(0), treasury, 65_536);
         vm.expectRevert(IPohCoordinator.ZeroAddress.selector);
-        new PohCoordinator(address(this), s, r, e, address(0));
+        new PohCoordinator(address(this), s, r, e, address(0), 65_536);
     }
 
     // ------------------------------------------------------------------ requestVerification
