@@ -845,6 +845,8 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     }
 
     /// @dev The outcome of a job from its reveals: status, median, agreeing count, proposer, shares.
+    /// One pass collects the valid scores (insertion-sorted as they come) and counts reveals; a
+    /// second pass counts agreement and picks the proposer, the agreeing member that revealed first.
     function _decide(uint256 phase, uint256[3] memory words, uint256 fee, Params memory p)
         private
         pure
@@ -852,51 +854,61 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     {
         uint256 size = _size(phase);
         uint256 quorum = _quorum(phase);
-        (, uint256 reveals) = _counts(words, size);
+        uint256[] memory scores = new uint256[](size);
+        uint256 reveals;
+        uint256 valid;
+        unchecked {
+            for (uint256 i; i < size; ++i) {
+                uint256 enc = (words[i / _MEMBERS_PER_WORD] >> (48 * (i % _MEMBERS_PER_WORD))) & 0xFFFF;
+                if (enc == 0) continue;
+                ++reveals;
+                if (enc == _ENC_INVALID) continue;
+                uint256 v = enc - 1;
+                uint256 j = valid++;
+                while (j != 0 && scores[j - 1] > v) {
+                    scores[j] = scores[j - 1];
+                    --j;
+                }
+                scores[j] = v;
+            }
+        }
         if (reveals < quorum) {
             s.status = JobStatus.Failed;
             s.failure = FailureReason.Expired;
             return s;
-        }
-        // Member indexes in reveal order, and the valid scores.
-        uint256[] memory byOrder = new uint256[](reveals);
-        uint256[] memory scores = new uint256[](reveals);
-        uint256 valid;
-        for (uint256 i; i < size; ++i) {
-            uint256 entry = _entry(words[i / _MEMBERS_PER_WORD], i);
-            uint256 enc = entry & 0xFFFF;
-            if (enc == 0) continue;
-            byOrder[(entry >> 16) & 0xF] = i;
-            if (enc != _ENC_INVALID) scores[valid++] = enc - 1;
         }
         if (reveals - valid >= quorum) {
             s.status = JobStatus.Failed;
             s.failure = FailureReason.InputInvalid;
             return s;
         }
-        s.median = uint16(PohMath.lowerMedian(scores, valid));
-        // Count agreement and find the proposer: the first agreeing member in reveal order.
+        uint256 median = scores[(valid - 1) / 2];
         uint256 tolerance = p.toleranceBps;
-        s.proposer = type(uint256).max;
-        for (uint256 k; k < reveals; ++k) {
-            uint256 index = byOrder[k];
-            uint256 enc = _entry(words[index / _MEMBERS_PER_WORD], index) & 0xFFFF;
-            if (enc != _ENC_INVALID && _within(enc - 1, s.median, tolerance)) {
-                if (s.agreeCount == 0) s.proposer = index;
-                ++s.agreeCount;
+        uint256 agree;
+        uint256 proposer;
+        uint256 firstOrder = 16;
+        unchecked {
+            for (uint256 i; i < size; ++i) {
+                uint256 entry = words[i / _MEMBERS_PER_WORD] >> (48 * (i % _MEMBERS_PER_WORD));
+                uint256 enc = entry & 0xFFFF;
+                if (enc == 0 || enc == _ENC_INVALID || !_within(enc - 1, median, tolerance)) continue;
+                ++agree;
+                uint256 order = (entry >> 16) & 0xF;
+                if (order < firstOrder) (firstOrder, proposer) = (order, i);
             }
         }
-        if (s.agreeCount < quorum) {
+        if (agree < quorum) {
             s.status = JobStatus.Failed;
             s.failure = FailureReason.NoAgreement;
-            s.agreeCount = 0;
             s.proposer = type(uint256).max;
             return s;
         }
         s.status = JobStatus.Final;
-        s.verdict = s.median >= p.thresholdBps;
-        (s.protocolFee, s.share, s.proposerExtra) =
-            PohMath.splitFee(fee, s.agreeCount, p.protocolFeeBps, p.proposerBonusBps);
+        s.median = uint16(median);
+        s.agreeCount = agree;
+        s.proposer = proposer;
+        s.verdict = median >= p.thresholdBps;
+        (s.protocolFee, s.share, s.proposerExtra) = PohMath.splitFee(fee, agree, p.protocolFeeBps, p.proposerBonusBps);
     }
 
     function _memberOutcome(Settlement memory s, uint256 enc, bool committed, uint256 tolerance)

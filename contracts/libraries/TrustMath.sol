@@ -25,7 +25,7 @@ library TrustMath {
         uint256 k = Math.log2(x);
         uint256 pow = uint256(1) << k;
         // log2(x) ~ k + (x - 2^k) / 2^k, in units of GAIN_PER_DOUBLING_BPS; at most ~512,000.
-        uint256 up = MIN_BPS + GAIN_PER_DOUBLING_BPS * k + Math.mulDiv(GAIN_PER_DOUBLING_BPS, x - pow, pow);
+        uint256 up = MIN_BPS + GAIN_PER_DOUBLING_BPS * k + (x < 1 << 128 ? (GAIN_PER_DOUBLING_BPS * (x - pow)) / pow : Math.mulDiv(GAIN_PER_DOUBLING_BPS, x - pow, pow));
         // A fault count above up / 2500 already cuts everything (and would overflow if multiplied).
         up = faults > up / PENALTY_PER_FAULT_BPS ? 0 : up - faults * PENALTY_PER_FAULT_BPS;
         if (up < MIN_BPS) return MIN_BPS;
