@@ -976,17 +976,25 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     }
 
     function _loadMembers(JobStore storage job, uint256 size) private view returns (uint256[3] memory words) {
-        for (uint256 w; w * _MEMBERS_PER_WORD < size; ++w) {
-            words[w] = job.members[w];
+        words[0] = job.members[0];
+        if (size > _MEMBERS_PER_WORD) {
+            words[1] = job.members[1];
+            if (size > 2 * _MEMBERS_PER_WORD) words[2] = job.members[2];
         }
     }
 
     /// @dev Commitments and matching reveals so far, counted from the member words.
     function _counts(uint256[3] memory words, uint256 size) private pure returns (uint256 commits, uint256 reveals) {
-        for (uint256 i; i < size; ++i) {
-            uint256 word = words[i / _MEMBERS_PER_WORD];
-            if (_committed(word, i)) ++commits;
-            if (_entry(word, i) & 0xFFFF != 0) ++reveals;
+        unchecked {
+            for (uint256 w; w * _MEMBERS_PER_WORD < size; ++w) {
+                uint256 word = words[w];
+                uint256 inWord = size - w * _MEMBERS_PER_WORD;
+                if (inWord > _MEMBERS_PER_WORD) inWord = _MEMBERS_PER_WORD;
+                for (uint256 k; k < inWord; ++k) {
+                    commits += (word >> (_FLAG_SHIFT + k)) & 1;
+                    if ((word >> (48 * k)) & 0xFFFF != 0) ++reveals;
+                }
+            }
         }
     }
 
@@ -997,8 +1005,11 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         returns (uint256)
     {
         if (minerId != 0) {
-            for (uint256 i; i < size; ++i) {
-                if (_entry(words[i / _MEMBERS_PER_WORD], i) >> _ID_SHIFT == minerId) return i;
+            unchecked {
+                for (uint256 i; i < size; ++i) {
+                    uint256 word = words[i / _MEMBERS_PER_WORD];
+                    if ((word >> (48 * (i % _MEMBERS_PER_WORD) + _ID_SHIFT)) & _MAX_MINER_ID == minerId) return i;
+                }
             }
         }
         revert NotCommitteeMember(jobId, msg.sender);
