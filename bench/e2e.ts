@@ -11,7 +11,11 @@
  * Throughput is bounded by concurrency / latency: a request spends ~2 s in the SDK and the block
  * it waits for, then 2-3 blocks on chain, so 20 jobs/s needs about 80-100 requests in flight (the
  * default is 80). The chain's per-call console log is switched off (hardhat_setLoggingEnabled).
- * Writes bench/results/e2e.json (with the machine's load average at the end).
+ * Each requester's SDK client batches the requests waiting at the same moment into one
+ * requestVerificationBatch transaction (--batch-size 1 turns that off; --batch-window holds a
+ * request that long for others); the miners' gas limits follow POH_GAS_LIMIT_MODE (computed by
+ * default, `estimate` to compare). Writes bench/results/e2e.json (with the machine's load average
+ * at the end, the configuration, and how many request transactions carried the jobs).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -19,7 +23,7 @@ import { parseArgs } from "node:util";
 import { pohCoordinatorAbi } from "../generated/abis.ts";
 import { generateSession, BOT_KINDS } from "../oracle/model/generators/index.ts";
 import type { Telemetry } from "../oracle/src/payload/index.ts";
-import { createPohClient, type PohClient, type VerificationResult } from "../sdk/src/client.ts";
+import { createPohClient, pohClientDefaults, type PohClient, type VerificationResult } from "../sdk/src/client.ts";
 import { startNetwork } from "../scripts/start.ts";
 import { clients, rpc } from "../test/helpers/devnet.ts";
 
@@ -34,12 +38,14 @@ const { values } = parseArgs({
     committee: { type: "string", default: "3" },
     "block-time": { type: "string", default: "1000" },
     "port-base": { type: "string", default: "44300" },
+    "batch-size": { type: "string", default: String(pohClientDefaults.maxBatchSize) },
+    "batch-window": { type: "string", default: String(pohClientDefaults.batchWindowMs) },
     out: { type: "string", default: "bench/results/e2e.json" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (values.help) {
-  console.log(`usage: npm run bench:e2e -- [--duration S=60] [--concurrency N=80] [--requesters N=4] [--miners N=5] [--committee N=3] [--block-time MS=1000] [--port-base N=44300] [--out FILE=bench/results/e2e.json]`);
+  console.log(`usage: npm run bench:e2e -- [--duration S=60] [--concurrency N=80] [--requesters N=4] [--miners N=5] [--committee N=3] [--block-time MS=1000] [--port-base N=44300] [--batch-size N=${pohClientDefaults.maxBatchSize}] [--batch-window MS=${pohClientDefaults.batchWindowMs}] [--out FILE=bench/results/e2e.json]`);
   process.exit(0);
 }
 const num = (name: keyof typeof values) => {
@@ -50,14 +56,29 @@ const num = (name: keyof typeof values) => {
 const durationS = num("duration");
 const concurrency = num("concurrency");
 const requesterCount = num("requesters");
-const config = { miners: num("miners"), committee: num("committee"), blockTimeMs: num("block-time"), durationS, concurrency, requesters: requesterCount };
+const batchWindowMs = Number(values["batch-window"]);
+if (!Number.isFinite(batchWindowMs) || batchWindowMs < 0) throw new Error("--batch-window: must be 0 or more");
+const config = {
+  miners: num("miners"),
+  committee: num("committee"),
+  blockTimeMs: num("block-time"),
+  durationS,
+  concurrency,
+  requesters: requesterCount,
+  batchSize: num("batch-size"),
+  batchWindowMs,
+  gasLimitMode: process.env.POH_GAS_LIMIT_MODE ?? "computed",
+};
 
 function percentile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-console.log(`bench:e2e — ${config.miners} miners, committee ${config.committee}, ${config.blockTimeMs} ms blocks, ${concurrency} requests in flight for ${durationS} s`);
+console.log(
+  `bench:e2e — ${config.miners} miners, committee ${config.committee}, ${config.blockTimeMs} ms blocks, ${concurrency} requests in flight for ${durationS} s; ` +
+    `requests batched up to ${config.batchSize} (window ${config.batchWindowMs} ms); miner gas limits: ${config.gasLimitMode}`,
+);
 const network = await startNetwork({
   miners: config.miners,
   committee: config.committee,
@@ -94,6 +115,8 @@ const requesters: PohClient[] = network.deployment.accounts.slice(13, 13 + reque
     fee: params.minFee,
     pollIntervalMs: 200,
     timeoutMs: 120_000,
+    maxBatchSize: config.batchSize,
+    batchWindowMs: config.batchWindowMs,
   }),
 );
 
@@ -155,12 +178,14 @@ const blocks = results.map((r) => r.latencyBlocks).sort((a, b) => a - b);
 const seconds = results.map((r) => r.latencyMs / 1000).sort((a, b) => a - b);
 const within3 = results.filter((r) => r.latencyBlocks <= 3).length;
 const failed = Object.values(errors).reduce((a, b) => a + b, 0);
+const requestTxs = new Set(results.map((r) => r.txHashes.request)).size;
 
 const report = {
   bench: "e2e",
   date: new Date().toISOString(),
   config,
   jobs: { sent, final: results.length, failed, errors },
+  requestTransactions: { count: requestTxs, jobsPerTransaction: Number((results.length / Math.max(1, requestTxs)).toFixed(2)) },
   throughputJobsPerSecond: Number((results.length / elapsedS).toFixed(2)),
   latencyBlocks: { p50: percentile(blocks, 0.5), p95: percentile(blocks, 0.95), max: blocks.at(-1) ?? null, within3BlocksPct: Number(((within3 / Math.max(1, results.length)) * 100).toFixed(1)) },
   stagesBlocks: {
@@ -182,6 +207,7 @@ console.log(`| request → first commit p50 / p95 (blocks) | ${report.stagesBloc
 console.log(`| request → first reveal p50 / p95 (blocks) | ${report.stagesBlocks.requestToFirstReveal.p50} / ${report.stagesBlocks.requestToFirstReveal.p95} | 2 |`);
 console.log(`| latency p50 / p95 / max (s) | ${report.latencySeconds.p50} / ${report.latencySeconds.p95} / ${report.latencySeconds.max} | |`);
 console.log(`| jobs sent / final / failed | ${sent} / ${results.length} / ${failed} | |`);
+console.log(`| request transactions (jobs per transaction) | ${requestTxs} (${report.requestTransactions.jobsPerTransaction}) | |`);
 
 const out = resolve(ROOT, values.out);
 mkdirSync(dirname(out), { recursive: true });

@@ -49,6 +49,47 @@ export function commitment(jobId: bigint, miner: Address, scoreBps: number, salt
  * settling reveal measured ~300k with cold storage on the devnet.
  */
 const REVEAL_SETTLE_GAS = 320_000n;
+/** Computed gas limits (POH_GAS_LIMIT_MODE=computed): the transaction's own cost beyond its jobs. */
+const TX_BASE_GAS = 80_000n;
+/**
+ * Upper bound per committed job. A commitBatch of n measured ~58k + 67k x n on the devnet before
+ * the coordinator's job ring, and ~0.38 x (80k + 90k x n) after it; the bound keeps a third over
+ * the older, higher figure.
+ */
+const COMMIT_JOB_GAS = 90_000n;
+/**
+ * Blocks of margin a computed-gas batch needs before the job's commit or reveal deadline: the
+ * transaction lands in the next block or the one after, and must still be in the window.
+ */
+const DEADLINE_MARGIN = 2n;
+
+/**
+ * A job as its JobRequested event describes it, in its request block: pending, nothing committed
+ * or revealed. Fields the event does not carry (requester, quorum, callback gas, committee) are
+ * left empty: only the round that scanned the event uses this, and only to score and commit.
+ */
+function asRequested(rec: JobRecord): OnchainJob {
+  return {
+    requester: "0x0000000000000000000000000000000000000000",
+    modelId: rec.modelId,
+    status: JobStatus.Pending,
+    failure: 0,
+    committeeSize: rec.committeeSize,
+    quorum: 0,
+    commitCount: 0,
+    revealCount: 0,
+    result: 0,
+    verdict: false,
+    requestBlock: rec.blockNumber,
+    commitDeadline: rec.commitDeadline,
+    revealDeadline: rec.revealDeadline,
+    finalBlock: 0n,
+    fee: rec.fee,
+    inputHash: rec.inputHash,
+    callbackGasLimit: 0,
+    committee: [],
+  };
+}
 
 type Member = { committed: boolean; revealed: boolean };
 type Live = { rec: JobRecord; onchain: OnchainJob; member: Member | undefined };
@@ -72,6 +113,11 @@ export class MinerNode {
   private lastHead: bigint | undefined;
   private dirty = true;
   private adopted = false;
+  /**
+   * Jobs whose last commit or reveal failed (reverted on chain, ran out of gas, dropped): their
+   * next transaction is estimated (and so filtered job by job) instead of sent with a computed limit.
+   */
+  private readonly estimateNext = new Set<string>();
   /** The bound metrics port once started (0 when disabled). */
   metricsPort = 0;
 
@@ -213,6 +259,7 @@ export class MinerNode {
   }
 
   private done(rec: JobRecord, outcome: string): void {
+    this.estimateNext.delete(rec.key);
     this.store.update(rec.key, { phase: "done", outcome });
     rec.phase = "done";
   }
@@ -226,6 +273,7 @@ export class MinerNode {
       if (!s.receipt) {
         // Reverted on chain, dropped or never mined: the next round re-reads the chain and decides.
         const name = s.error instanceof RevertError ? s.error.errorName : undefined;
+        for (const k of s.keys) this.estimateNext.add(k);
         this.log.warn({ kind: s.kind, tx: s.hash, error: name, err: name ? undefined : s.error?.message, jobs: s.keys.length }, `${s.kind} transaction failed; the next round decides again`);
         continue;
       }
@@ -235,6 +283,7 @@ export class MinerNode {
       // The receipt is authoritative for our own transaction, even when a round already saw its
       // effect in getMember and moved the job on.
       for (const key of s.keys) {
+        this.estimateNext.delete(key);
         const rec = this.store.get(key);
         if (!rec) continue;
         if (s.kind === "commit") {
@@ -316,9 +365,19 @@ export class MinerNode {
     const hashes: BlockHashCache = new Map();
     // A job with a transaction in flight waits for that receipt (a failure makes the next round
     // read it again), so it costs no reads meanwhile.
+    // A job this round's scan found in the head block itself (the scan checked that block's hash
+    // this round) needs no read: at the head it is as its JobRequested event says (pending, the
+    // event's deadlines; enough to score and commit). Only with POH_CONFIRMATIONS=0 is the
+    // scanned tip the head; every later round reads the job like any other.
+    const tip = this.store.cursor;
+    const fresh = (rec: JobRecord) => rec.phase === "seen" && tip !== undefined && tip.blockNumber === head && rec.blockNumber === head && rec.blockHash === tip.blockHash;
     const checked = await Promise.all(
-      this.store.active().filter((rec) => !this.flights.has(rec.key)).map(async (rec) => ({ rec, onchain: await verifyJob(this.chain, coordinator, rec, head, hashes) })),
+      this.store
+        .active()
+        .filter((rec) => !this.flights.has(rec.key))
+        .map(async (rec) => ({ rec, onchain: fresh(rec) ? asRequested(rec) : await verifyJob(this.chain, coordinator, rec, head, hashes) })),
     );
+    const fromScan = checked.filter(({ rec }) => fresh(rec)).length;
     const live: Live[] = [];
     for (const { rec, onchain } of checked) {
       if (!onchain) {
@@ -363,7 +422,7 @@ export class MinerNode {
     }
     // Reveals go out first (they finish jobs); the rest is checked and new jobs are scored
     // meanwhile, then committed. Neither waits for the other's receipt.
-    const revealing = (toReveal.length > 0 ? this.reveal(toReveal.slice(0, this.options.maxJobsPerRound)) : Promise.resolve()).then(
+    const revealing = (toReveal.length > 0 ? this.reveal(toReveal.slice(0, this.options.maxJobsPerRound), head) : Promise.resolve()).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -430,12 +489,12 @@ export class MinerNode {
     }
     mark("score");
 
-    const committing = toCommit.length > 0 && !signal.aborted ? this.commit(toCommit.slice(0, this.options.maxJobsPerRound), me) : undefined;
+    const committing = toCommit.length > 0 && !signal.aborted ? this.commit(toCommit.slice(0, this.options.maxJobsPerRound), me, head) : undefined;
     const [revealError] = await Promise.all([revealing, committing]);
     if (revealError !== undefined) throw revealError;
     mark("send");
     this.lastHead = latest;
-    this.log.debug({ head: head.toString(), ms: marks, read: checked.length, members: toCheck.length, commits: toCommit.length, reveals: toReveal.length }, "round");
+    this.log.debug({ head: head.toString(), ms: marks, read: checked.length - fromScan, fromScan, members: toCheck.length, commits: toCommit.length, reveals: toReveal.length }, "round");
   }
 
   private scoreRecords(recs: JobRecord[]): Promise<Map<string, number>> {
@@ -479,56 +538,85 @@ export class MinerNode {
     }
   }
 
-  private async commit(jobs: Live[], me: Address): Promise<void> {
+  /**
+   * Whether a batch may go out with a computed gas limit instead of eth_estimateGas: the mode is
+   * "computed", the limit fits POH_GAS_LIMIT_CAP, and this round's reads at `head` show that every
+   * job's call cannot revert when mined in the next blocks: the job is pending and well inside the
+   * phase's window, this is our first transaction for it (nothing journalled from before a restart
+   * or a re-org, which might have landed already), and its last transaction did not fail. Anything
+   * else is estimated, which decodes a revert without sending and filters the batch job by job.
+   */
+  private computedGas(kind: "commit" | "reveal", jobs: Live[], head: bigint, limit: bigint): bigint | undefined {
+    if (this.options.gasLimitMode !== "computed" || limit > this.options.gasLimitCap) return undefined;
+    for (const { rec, onchain } of jobs) {
+      if (this.estimateNext.has(rec.key) || onchain.status !== JobStatus.Pending) return undefined;
+      if (kind === "commit" && (rec.commitTx !== undefined || head + DEADLINE_MARGIN >= onchain.commitDeadline)) return undefined;
+      if (kind === "reveal") {
+        if (rec.revealTx !== undefined || head + DEADLINE_MARGIN >= onchain.revealDeadline) return undefined;
+        if (head < onchain.commitDeadline && onchain.commitCount !== onchain.committeeSize) return undefined;
+      }
+    }
+    return limit;
+  }
+
+  private async commit(jobs: Live[], me: Address, head: bigint): Promise<void> {
     const address = this.options.contracts.coordinator;
+    // Only the first attempt may use a computed limit; the filter's retries are estimated.
+    let computed = this.computedGas("commit", jobs, head, TX_BASE_GAS + COMMIT_JOB_GAS * BigInt(jobs.length));
     const submit = (group: Live[]): Promise<Submitted> => {
+      const gas = computed;
+      computed = undefined;
       const ids = group.map((l) => l.rec.jobId);
       const commitments = group.map((l) => commitment(l.rec.jobId, me, l.rec.score!, l.rec.salt!));
       // The hash and nonce are journalled before the broadcast: after a crash the node follows
       // this transaction instead of committing again.
       const onSigned = (hash: Hex, nonce: number) => this.store.updateMany(group.map((l) => ({ key: l.rec.key, patch: { commitTx: hash, commitNonce: nonce } })));
       return group.length === 1
-        ? this.chain.submit("commit", { address, abi: pohCoordinatorAbi, functionName: "commit", args: [ids[0]!, commitments[0]!] }, { onSigned })
-        : this.chain.submit("commitBatch", { address, abi: pohCoordinatorAbi, functionName: "commitBatch", args: [ids, commitments] }, { onSigned });
+        ? this.chain.submit("commit", { address, abi: pohCoordinatorAbi, functionName: "commit", args: [ids[0]!, commitments[0]!] }, { onSigned, gas })
+        : this.chain.submit("commitBatch", { address, abi: pohCoordinatorAbi, functionName: "commitBatch", args: [ids, commitments] }, { onSigned, gas });
     };
     const check = (l: Live) =>
       this.chain.simulate("commit", { address, abi: pohCoordinatorAbi, functionName: "commit", args: [l.rec.jobId, commitment(l.rec.jobId, me, l.rec.score!, l.rec.salt!)] });
     await this.sendGroup("commit", jobs, submit, check);
   }
 
-  private async reveal(jobs: Live[]): Promise<void> {
+  private async reveal(jobs: Live[], head: bigint): Promise<void> {
     // Our reveal may turn out to be a job's last one (others' reveals land first in the same
     // block) and then settles the job and calls the consumer back: gas the estimate cannot see.
     // Each job gets that headroom, and batches are split to fit POH_GAS_LIMIT_CAP.
     const budget = (l: Live) => REVEAL_SETTLE_GAS + (BigInt(l.onchain.callbackGasLimit ?? 0) * 64n) / 63n;
     const chunks: Live[][] = [];
     let current: Live[] = [];
-    let sum = 0n;
+    let sum = TX_BASE_GAS;
     for (const l of jobs) {
       const b = budget(l);
       if (current.length > 0 && sum + b > this.options.gasLimitCap) {
         chunks.push(current);
         current = [];
-        sum = 0n;
+        sum = TX_BASE_GAS;
       }
       current.push(l);
       sum += b;
     }
     if (current.length > 0) chunks.push(current);
-    await Promise.all(chunks.map((chunk) => this.revealChunk(chunk, budget)));
+    await Promise.all(chunks.map((chunk) => this.revealChunk(chunk, budget, head)));
   }
 
-  private async revealChunk(jobs: Live[], budget: (l: Live) => bigint): Promise<void> {
+  private async revealChunk(jobs: Live[], budget: (l: Live) => bigint, head: bigint): Promise<void> {
     const address = this.options.contracts.coordinator;
+    // The same per-job budget as the estimate's floor, as the whole limit (first attempt only).
+    let computed = this.computedGas("reveal", jobs, head, jobs.reduce((a, l) => a + budget(l), TX_BASE_GAS));
     const submit = (group: Live[]): Promise<Submitted> => {
+      const gas = computed;
+      computed = undefined;
       const minGas = group.reduce((a, l) => a + budget(l), 0n);
       const ids = group.map((l) => l.rec.jobId);
       const scores = group.map((l) => l.rec.score!);
       const salts = group.map((l) => l.rec.salt!);
       const onSigned = (hash: Hex, nonce: number) => this.store.updateMany(group.map((l) => ({ key: l.rec.key, patch: { revealTx: hash, revealNonce: nonce } })));
       return group.length === 1
-        ? this.chain.submit("reveal", { address, abi: pohCoordinatorAbi, functionName: "reveal", args: [ids[0]!, scores[0]!, salts[0]!] }, { onSigned, minGas })
-        : this.chain.submit("revealBatch", { address, abi: pohCoordinatorAbi, functionName: "revealBatch", args: [ids, scores, salts] }, { onSigned, minGas });
+        ? this.chain.submit("reveal", { address, abi: pohCoordinatorAbi, functionName: "reveal", args: [ids[0]!, scores[0]!, salts[0]!] }, { onSigned, minGas, gas })
+        : this.chain.submit("revealBatch", { address, abi: pohCoordinatorAbi, functionName: "revealBatch", args: [ids, scores, salts] }, { onSigned, minGas, gas });
     };
     const check = (l: Live) =>
       this.chain.simulate("reveal", { address, abi: pohCoordinatorAbi, functionName: "reveal", args: [l.rec.jobId, l.rec.score!, l.rec.salt!] });

@@ -27,6 +27,8 @@ import { pohCoordinatorAbi } from "../../generated/abis.ts";
 import { MAX_PAYLOAD_BYTES, parseTelemetry, type Telemetry } from "../../oracle/src/payload/index.ts";
 import {
   ClientClosedError,
+  ContractRevertError,
+  InputError,
   PayloadRejectedError,
   TransactionRevertedError,
   PayloadStoreError,
@@ -67,9 +69,21 @@ export interface PohClientOptions {
   settle?: boolean;
   /** Chain id, if known (saves one RPC call). */
   chainId?: number;
+  /**
+   * Concurrent requests from this client are sent together, as one `requestVerificationBatch`
+   * transaction (one estimate, one transaction, one receipt for all of them). A request waits at
+   * most this long for others to join it; requests that arrive while a batch is being estimated
+   * and broadcast form the next batch. Default 0: a lone request goes out at once.
+   */
+  batchWindowMs?: number;
+  /** Most requests in one batch transaction, 1..100 (the coordinator's MAX_REQUEST_BATCH). 1 turns batching off. Default 32. */
+  maxBatchSize?: number;
 }
 
-export const pohClientDefaults = { modelId: 1, timeoutMs: 120_000, pollIntervalMs: 250, settle: true } as const;
+export const pohClientDefaults = { modelId: 1, timeoutMs: 120_000, pollIntervalMs: 250, settle: true, batchWindowMs: 0, maxBatchSize: 32 } as const;
+
+/** The coordinator's MAX_REQUEST_BATCH. */
+export const MAX_REQUEST_BATCH = 100;
 
 export type JobStage = "requested" | "committed" | "revealed" | "final" | "failed";
 
@@ -114,7 +128,10 @@ export interface VerificationResult {
   latencyBlocks: number;
   /** Wall-clock milliseconds from sending the request to seeing the final event. */
   latencyMs: number;
-  /** Gas used by the request transaction. */
+  /**
+   * Gas used by the request transaction; for a request sent in a batch, its share (the batch's
+   * gas used / the number of requests in it). `txHashes.request` is then the batch's transaction.
+   */
   requestGas: bigint;
   txHashes: { request: Hex; commits: Hex[]; reveals: Hex[]; final: Hex };
 }
@@ -165,6 +182,31 @@ interface Waiter {
   settledAt?: bigint;
 }
 
+/** A request waiting to be sent in a batch. */
+interface QueuedRequest {
+  inputHash: Hex;
+  inputURI: string;
+  /** undefined: the coordinator's minFee, read once per batch. */
+  fee: bigint | undefined;
+  callback: Address;
+  callbackGasLimit: number;
+  resolve(sent: SentRequest): void;
+  reject(error: Error): void;
+}
+
+/** A request mined: its job, read from the JobRequested event of its (batch) transaction. */
+interface SentRequest {
+  jobId: bigint;
+  committee: readonly Address[];
+  revealDeadline: bigint;
+  fee: bigint;
+  requestTx: Hex;
+  blockNumber: bigint;
+  requestGas: bigint;
+}
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000" as const;
+
 /** Events kept for jobs nobody waits for yet (a waiter may register just after its events pass). */
 const SEEN_LIMIT = 20_000;
 /** Largest block range per getLogs call. */
@@ -214,6 +256,12 @@ export function createPohClient(options: PohClientOptions, context: { logger?: L
   const defaultTimeout = options.timeoutMs ?? pohClientDefaults.timeoutMs;
   const pollMs = options.pollIntervalMs ?? pohClientDefaults.pollIntervalMs;
   const settle = options.settle ?? pohClientDefaults.settle;
+  const batchWindowMs = options.batchWindowMs ?? pohClientDefaults.batchWindowMs;
+  const maxBatchSize = options.maxBatchSize ?? pohClientDefaults.maxBatchSize;
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1 || maxBatchSize > MAX_REQUEST_BATCH) {
+    throw new InputError(`maxBatchSize: must be a whole number from 1 to ${MAX_REQUEST_BATCH} (got ${maxBatchSize})`);
+  }
+  if (!Number.isFinite(batchWindowMs) || batchWindowMs < 0) throw new InputError(`batchWindowMs: must be 0 or more (got ${batchWindowMs})`);
   const coordinator = options.coordinator;
   const log = context.logger?.child({ module: "poh-sdk" });
   const upload = toUploader(options.store);
@@ -356,6 +404,163 @@ export function createPohClient(options: PohClientOptions, context: { logger?: L
     });
   }
 
+  // ---------------------------------------------------------------- request batching
+  // Requests queue by what a batch must share (fee per job, callback and its gas limit). A flush
+  // sends every queue, as one transaction per up to maxBatchSize requests; requests arriving
+  // while a flush estimates and broadcasts wait for the next flush, which starts as soon as it
+  // is done (so a lone request is never held back, and a burst becomes one or two transactions).
+  const queues = new Map<string, QueuedRequest[]>();
+  let flushing = false;
+  let flushTimer: NodeJS.Timeout | undefined;
+
+  function enqueue(request: QueuedRequest): void {
+    const key = `${request.fee ?? "min"}:${request.callback.toLowerCase()}:${request.callbackGasLimit}`;
+    const queue = queues.get(key);
+    if (queue) queue.push(request);
+    else queues.set(key, [request]);
+    scheduleFlush();
+  }
+
+  function scheduleFlush(): void {
+    if (flushing || flushTimer !== undefined || queues.size === 0) return;
+    flushTimer = setTimeout(() => {
+      flushTimer = undefined;
+      void flush();
+    }, batchWindowMs);
+  }
+
+  async function flush(): Promise<void> {
+    flushing = true;
+    const groups = [...queues.values()];
+    queues.clear();
+    try {
+      // The default fee (minFee) is read once for all requests of this flush.
+      let minFee: Promise<bigint> | undefined;
+      const readMinFee = async () => {
+        const { publicClient } = await clients();
+        return (await publicClient.readContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "getParams" })).minFee;
+      };
+      const sends: Promise<void>[] = [];
+      for (const group of groups) {
+        for (let i = 0; i < group.length; i += maxBatchSize) {
+          const chunk = group.slice(i, i + maxBatchSize);
+          sends.push(
+            (async () => {
+              let fee = chunk[0]!.fee;
+              if (fee === undefined) {
+                try {
+                  fee = await (minFee ??= readMinFee());
+                } catch (err) {
+                  throw toPohError(err, "getParams");
+                }
+              }
+              await sendBatch(chunk, fee);
+            })().catch((err: unknown) => {
+              const error = toPohError(err, "requestVerification");
+              for (const r of chunk) r.reject(error);
+            }),
+          );
+        }
+      }
+      await Promise.all(sends);
+    } finally {
+      flushing = false;
+      scheduleFlush();
+    }
+  }
+
+  /**
+   * Estimates and broadcasts one request transaction for `batch` (requestVerification for one,
+   * requestVerificationBatch for more) and returns once it is broadcast; the receipt is awaited
+   * in the background and settles every request of the batch. A batch whose estimate reverts is
+   * split and each request sent on its own, so each gets its own outcome (a typed revert for the
+   * ones that cannot go through). A batch that reverts when mined fails every request in it with
+   * TransactionRevertedError.
+   */
+  async function sendBatch(batch: QueuedRequest[], fee: bigint): Promise<void> {
+    const { publicClient, walletClient } = await clients();
+    const first = batch[0]!;
+    const single = {
+      address: coordinator,
+      abi: pohCoordinatorAbi,
+      functionName: "requestVerification",
+      args: [modelId, first.inputHash, first.inputURI, first.callback, first.callbackGasLimit],
+      value: fee,
+      account,
+    } as const;
+    const many = {
+      address: coordinator,
+      abi: pohCoordinatorAbi,
+      functionName: "requestVerificationBatch",
+      args: [modelId, batch.map((r) => r.inputHash), batch.map((r) => r.inputURI), first.callback, first.callbackGasLimit],
+      value: fee * BigInt(batch.length),
+      account,
+    } as const;
+    const functionName = batch.length === 1 ? single.functionName : many.functionName;
+    let estimated: bigint;
+    let fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
+    try {
+      [estimated, fees] = await Promise.all([
+        batch.length === 1 ? publicClient.estimateContractGas(single) : publicClient.estimateContractGas(many),
+        feeCaps(publicClient),
+      ]);
+    } catch (err) {
+      const error = toPohError(err, functionName);
+      if (batch.length > 1 && error instanceof ContractRevertError) {
+        log?.debug({ requests: batch.length, error: error.errorName }, "request batch would revert; sending its requests one by one");
+        await Promise.all(batch.map((r) => sendBatch([r], fee).catch((e: unknown) => r.reject(toPohError(e, "requestVerification")))));
+        return;
+      }
+      throw error;
+    }
+    // Committee drawing and the first job of a block cost more than the estimate's state
+    // shows; unused gas is not charged, so leave half again as headroom.
+    const gas = (estimated * 3n) / 2n;
+    const requestTx = batch.length === 1 ? await walletClient.writeContract({ ...single, gas, ...fees }) : await walletClient.writeContract({ ...many, gas, ...fees });
+    void settleBatch(batch, fee, functionName, requestTx, gas);
+  }
+
+  async function settleBatch(batch: QueuedRequest[], fee: bigint, functionName: string, requestTx: Hex, gasLimit: bigint): Promise<void> {
+    try {
+      const { publicClient } = await clients();
+      let receipt;
+      try {
+        receipt = await publicClient.waitForTransactionReceipt({ hash: requestTx, pollingInterval: pollMs, timeout: defaultTimeout });
+      } catch (err) {
+        if (err instanceof Error && err.name === "WaitForTransactionReceiptTimeoutError") throw new VerificationTimeoutError(undefined, defaultTimeout, "sent");
+        throw toPohError(err, `${functionName} receipt`);
+      }
+      if (receipt.status !== "success") throw new TransactionRevertedError(functionName, requestTx, receipt.gasUsed >= gasLimit);
+      // One JobRequested per request, in the batch's order (job ids firstJobId, firstJobId + 1, ...).
+      const requested = parseEventLogs({ abi: pohCoordinatorAbi, logs: receipt.logs, eventName: "JobRequested" })
+        .filter((l) => l.address.toLowerCase() === coordinator.toLowerCase())
+        .sort((a, b) => (a.args.jobId < b.args.jobId ? -1 : a.args.jobId > b.args.jobId ? 1 : 0));
+      if (requested.length !== batch.length) {
+        throw new PohError(`${requested.length} JobRequested events in ${requestTx} for ${batch.length} requests; is ${coordinator} the coordinator?`);
+      }
+      const requestGas = receipt.gasUsed / BigInt(batch.length);
+      batch.forEach((r, i) => {
+        const event = requested[i]!;
+        if (event.args.inputHash.toLowerCase() !== r.inputHash.toLowerCase()) {
+          r.reject(new PohError(`job ${event.args.jobId} in ${requestTx} has input hash ${event.args.inputHash}, expected ${r.inputHash}`));
+          return;
+        }
+        r.resolve({
+          jobId: event.args.jobId,
+          committee: event.args.committee,
+          revealDeadline: event.args.revealDeadline,
+          fee,
+          requestTx,
+          blockNumber: receipt.blockNumber,
+          requestGas,
+        });
+      });
+    } catch (err) {
+      const error = toPohError(err, functionName);
+      for (const r of batch) r.reject(error);
+    }
+  }
+
   // ---------------------------------------------------------------- API
   async function requestVerification(
     telemetry: Telemetry | string | Uint8Array,
@@ -372,50 +577,34 @@ export function createPohClient(options: PohClientOptions, context: { logger?: L
     const inputHash = keccak256(bytes);
     const inputURI = await upload(bytes, inputHash);
 
-    const { publicClient, walletClient } = await clients();
-    let fee = req.fee ?? options.fee;
-    if (fee === undefined) {
-      try {
-        fee = (await publicClient.readContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "getParams" })).minFee;
-      } catch (err) {
-        throw toPohError(err, "getParams");
-      }
-    }
-    let requestTx: Hex;
-    let gasLimit: bigint;
-    try {
-      const call = {
-        address: coordinator,
-        abi: pohCoordinatorAbi,
-        functionName: "requestVerification",
-        args: [modelId, inputHash, inputURI, req.callback?.address ?? "0x0000000000000000000000000000000000000000", req.callback?.gasLimit ?? 0],
-        value: fee,
-        account,
-      } as const;
-      // Committee drawing and the first job of a block cost more than the estimate's state
-      // shows; unused gas is not charged, so leave half again as headroom.
-      const [estimated, fees] = await Promise.all([publicClient.estimateContractGas(call), feeCaps(publicClient)]);
-      gasLimit = (estimated * 3n) / 2n;
-      requestTx = await walletClient.writeContract({ ...call, gas: gasLimit, ...fees });
-    } catch (err) {
-      throw toPohError(err, "requestVerification");
-    }
     const remaining = () => timeoutMs - (Date.now() - started);
-    let receipt;
-    try {
-      receipt = await publicClient.waitForTransactionReceipt({ hash: requestTx, pollingInterval: pollMs, timeout: Math.max(1, remaining()) });
-    } catch (err) {
-      if (err instanceof Error && err.name === "WaitForTransactionReceiptTimeoutError") {
-        throw new VerificationTimeoutError(undefined, timeoutMs, "sent");
+    // Sent with whatever other requests of this client are waiting (one batch transaction).
+    let sent: SentRequest;
+    {
+      let timer: NodeJS.Timeout | undefined;
+      const queued = new Promise<SentRequest>((resolve, reject) =>
+        enqueue({
+          inputHash,
+          inputURI,
+          fee: req.fee ?? options.fee,
+          callback: req.callback?.address ?? ZERO_ADDRESS,
+          callbackGasLimit: req.callback?.gasLimit ?? 0,
+          resolve,
+          reject,
+        }),
+      );
+      queued.catch(() => undefined); // after a timeout nobody awaits it
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new VerificationTimeoutError(undefined, timeoutMs, "sent")), Math.max(1, remaining()));
+      });
+      try {
+        sent = await Promise.race([queued, timeout]);
+      } finally {
+        clearTimeout(timer);
       }
-      throw toPohError(err, "requestVerification receipt");
     }
-    if (receipt.status !== "success") throw new TransactionRevertedError("requestVerification", requestTx, receipt.gasUsed >= gasLimit);
-    const requested = parseEventLogs({ abi: pohCoordinatorAbi, logs: receipt.logs, eventName: "JobRequested" }).find(
-      (l) => l.address.toLowerCase() === coordinator.toLowerCase(),
-    );
-    if (!requested) throw new PohError(`no JobRequested event in ${requestTx}; is ${coordinator} the coordinator?`);
-    const { jobId, committee, revealDeadline } = requested.args;
+    const { jobId, committee, revealDeadline, fee, requestTx } = sent;
+    const requestBlock = sent.blockNumber;
     log?.debug({ jobId: jobId.toString(), tx: requestTx }, "verification requested");
 
     const commits: Hex[] = [];
@@ -428,7 +617,7 @@ export function createPohClient(options: PohClientOptions, context: { logger?: L
         log?.warn({ err }, "onProgress threw");
       }
     };
-    progress("requested", receipt.blockNumber, requestTx);
+    progress("requested", requestBlock, requestTx);
 
     return new Promise<VerificationResult>((resolve, reject) => {
       let stage: JobStage = "requested";
@@ -445,7 +634,7 @@ export function createPohClient(options: PohClientOptions, context: { logger?: L
 
       const waiter: Waiter = {
         jobId,
-        fromBlock: receipt.blockNumber,
+        fromBlock: requestBlock,
         revealDeadline,
         fail: (error) => finish(error),
         onEvent(event) {
@@ -467,13 +656,13 @@ export function createPohClient(options: PohClientOptions, context: { logger?: L
                 verdict: event.verdict ? "human" : "bot",
                 inputHash,
                 inputURI,
-                fee: fee!,
+                fee,
                 committee: [...committee],
-                requestBlock: receipt.blockNumber,
+                requestBlock,
                 finalBlock: event.blockNumber,
-                latencyBlocks: Number(event.blockNumber - receipt.blockNumber),
+                latencyBlocks: Number(event.blockNumber - requestBlock),
                 latencyMs: Date.now() - started,
-                requestGas: receipt.gasUsed,
+                requestGas: sent.requestGas,
                 txHashes: { request: requestTx, commits, reveals, final: event.txHash },
               });
             }
@@ -520,6 +709,10 @@ export function createPohClient(options: PohClientOptions, context: { logger?: L
 
   function close(): void {
     closed = true;
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    for (const queue of queues.values()) for (const r of queue) r.reject(new ClientClosedError());
+    queues.clear();
     for (const waiter of [...waiters.values()]) waiter.fail(new ClientClosedError());
   }
 

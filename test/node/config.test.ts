@@ -54,6 +54,16 @@ describe("config", () => {
     fails({ ...base, POH_FETCH_ALLOW_PRIVATE: "yes" }, /^POH_FETCH_ALLOW_PRIVATE: /);
   });
 
+  it("POH_GAS_LIMIT_MODE is computed by default and takes computed or estimate (any case) from the environment or the file", () => {
+    assert.equal(loadConfig({ env: base }).gasLimitMode, "computed");
+    assert.equal(loadConfig({ env: { ...base, POH_GAS_LIMIT_MODE: "estimate" } }).gasLimitMode, "estimate");
+    assert.equal(loadConfig({ env: { ...base, POH_GAS_LIMIT_MODE: " Computed " } }).gasLimitMode, "computed");
+    const file = join(dir, "gas.json");
+    writeFileSync(file, JSON.stringify({ gasLimitMode: "estimate" }));
+    assert.equal(loadConfig({ env: base, configFile: file }).gasLimitMode, "estimate");
+    fails({ ...base, POH_GAS_LIMIT_MODE: "fixed" }, /^POH_GAS_LIMIT_MODE: .*computed or estimate/);
+  });
+
   it("the environment overrides the file; file paths are relative to the file", () => {
     const file = join(dir, "node.json");
     writeFileSync(file, JSON.stringify({ rpcUrl: "http://127.0.0.1:43002", deployments: "31337.json", confirmations: 5, dataDir: "data", maxGasPrice: "50gwei" }));

@@ -88,6 +88,13 @@ export type SubmitOptions = {
    * POH_GAS_LIMIT_CAP.
    */
   minGas?: bigint;
+  /**
+   * A computed gas limit: the transaction is sent with it and NOT estimated (no eth_estimateGas,
+   * so nothing is simulated: a call that reverts is mined and reverts on chain, and its receipt
+   * rejects with the decoded RevertError). For calls whose cost has a known upper bound and whose
+   * success the caller has just checked; must fit POH_GAS_LIMIT_CAP.
+   */
+  gas?: bigint;
 };
 
 /** One transaction the tracker follows until it is mined, reverts or is given up. */
@@ -225,7 +232,8 @@ export class Chain {
   /**
    * Estimates, signs and broadcasts a contract write, and returns without waiting for it to be
    * mined. Gas is estimated from our account (eth_estimateGas, which also decodes a revert: such
-   * a transaction is not sent) and must fit POH_GAS_LIMIT_CAP; fees come from the latest block
+   * a transaction is not sent) unless the caller gives a computed limit (`options.gas`), and must
+   * fit POH_GAS_LIMIT_CAP; fees come from the latest block
    * (cached for a second) under POH_MAX_GAS_PRICE; the nonce is the next local one.
    */
   async submit<abi extends Abi, name extends ContractFunctionName<abi, "nonpayable" | "payable">>(
@@ -235,27 +243,18 @@ export class Chain {
   ): Promise<Submitted> {
     const account = this.account;
     if (!account) throw new FatalError("no key configured (POH_KEYSTORE or POH_PRIVATE_KEY)");
-    const { logger, metrics } = this.deps;
+    const { logger } = this.deps;
     const chainId = await this.chainId();
     const data = encodeFunctionData({ abi: request.abi, functionName: request.functionName, args: request.args } as Parameters<typeof encodeFunctionData>[0]);
     const contractCall = { account: account.address, address: request.address, abi: request.abi, functionName: request.functionName, args: request.args, value: request.value };
 
-    let estimated: bigint;
-    try {
-      estimated = await this.call(`estimateGas ${kind}`, () => this.client.estimateContractGas(contractCall as Parameters<PublicClient["estimateContractGas"]>[0]));
-    } catch (error) {
-      if (error instanceof RevertError) {
-        metrics.txReverted.inc({ error: error.errorName });
-        logger.warn({ kind, error: error.errorName, args: error.errorArgs.map(String) }, "transaction would revert; not sent");
+    let gasLimit: bigint;
+    if (options.gas !== undefined) {
+      if (options.gas > this.options.gasLimitCap) {
+        throw new FatalError(`${kind}: computed gas limit ${options.gas} exceeds the cap POH_GAS_LIMIT_CAP=${this.options.gasLimitCap}`);
       }
-      throw error;
-    }
-    if (estimated > this.options.gasLimitCap) {
-      throw new FatalError(`${kind}: gas estimate ${estimated} exceeds the cap POH_GAS_LIMIT_CAP=${this.options.gasLimitCap}`);
-    }
-    let gas = (estimated * 12n) / 10n + 10_000n;
-    if (options.minGas !== undefined && gas < options.minGas) gas = options.minGas;
-    const gasLimit = gas > this.options.gasLimitCap ? this.options.gasLimitCap : gas;
+      gasLimit = options.gas;
+    } else gasLimit = await this.estimate(kind, contractCall, options.minGas);
     const fees = await this.feeData(kind);
 
     return this.exclusive(async () => {
@@ -299,6 +298,27 @@ export class Chain {
         return { kind, hash: tx.hashes[0]!, nonce, receipt };
       }
     });
+  }
+
+  /** eth_estimateGas from our account (a revert is decoded and nothing is sent), +20% + 10k, floored at `minGas`, capped. */
+  private async estimate(kind: string, contractCall: object, minGas: bigint | undefined): Promise<bigint> {
+    const { logger, metrics } = this.deps;
+    let estimated: bigint;
+    try {
+      estimated = await this.call(`estimateGas ${kind}`, () => this.client.estimateContractGas(contractCall as Parameters<PublicClient["estimateContractGas"]>[0]));
+    } catch (error) {
+      if (error instanceof RevertError) {
+        metrics.txReverted.inc({ error: error.errorName });
+        logger.warn({ kind, error: error.errorName, args: error.errorArgs.map(String) }, "transaction would revert; not sent");
+      }
+      throw error;
+    }
+    if (estimated > this.options.gasLimitCap) {
+      throw new FatalError(`${kind}: gas estimate ${estimated} exceeds the cap POH_GAS_LIMIT_CAP=${this.options.gasLimitCap}`);
+    }
+    let gas = (estimated * 12n) / 10n + 10_000n;
+    if (minGas !== undefined && gas < minGas) gas = minGas;
+    return gas > this.options.gasLimitCap ? this.options.gasLimitCap : gas;
   }
 
   /**

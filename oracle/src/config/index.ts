@@ -54,6 +54,12 @@ export type NodeConfig = {
   gasLimitCap: bigint;
   /** A transaction not mined after this long is replaced with bumped fees. */
   txStuckMs: number;
+  /**
+   * How commit and reveal gas limits are set. "computed": from fixed per-job upper bounds, with
+   * no eth_estimateGas, when the round's reads show the batch cannot revert (falling back to
+   * estimation otherwise); "estimate": always eth_estimateGas. See oracle/README.md.
+   */
+  gasLimitMode: "computed" | "estimate";
   fetchTimeoutMs: number;
   maxRedirects: number;
   /**
@@ -79,6 +85,7 @@ export const configDefaults = {
   maxGasPrice: 500_000_000_000n, // 500 gwei
   gasLimitCap: 5_000_000n,
   txStuckMs: 30_000,
+  gasLimitMode: "computed",
   fetchTimeoutMs: 10_000,
   maxRedirects: 3,
   fetchAllowPrivate: false,
@@ -108,6 +115,7 @@ const keys = {
   maxGasPrice: "POH_MAX_GAS_PRICE",
   gasLimitCap: "POH_GAS_LIMIT_CAP",
   txStuckMs: "POH_TX_STUCK_MS",
+  gasLimitMode: "POH_GAS_LIMIT_MODE",
   fetchTimeoutMs: "POH_FETCH_TIMEOUT_MS",
   maxRedirects: "POH_MAX_REDIRECTS",
   fetchAllowPrivate: "POH_FETCH_ALLOW_PRIVATE",
@@ -154,6 +162,7 @@ const fields = {
   maxGasPrice: bigString,
   gasLimitCap: bigString,
   txStuckMs: intString(1000, 3_600_000),
+  gasLimitMode: z.string().trim().toLowerCase().pipe(z.enum(["computed", "estimate"], "must be computed or estimate")),
   fetchTimeoutMs: intString(100, 600_000),
   maxRedirects: intString(0, 20),
   fetchAllowPrivate: z
@@ -315,6 +324,7 @@ export function loadConfig(options: LoadConfigOptions = {}): NodeConfig {
     maxGasPrice: pick("maxGasPrice"),
     gasLimitCap: pick("gasLimitCap"),
     txStuckMs: pick("txStuckMs"),
+    gasLimitMode: pick("gasLimitMode"),
     fetchTimeoutMs: pick("fetchTimeoutMs"),
     maxRedirects: pick("maxRedirects"),
     fetchAllowPrivate: pick("fetchAllowPrivate"),

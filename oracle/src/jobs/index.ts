@@ -81,6 +81,24 @@ export class JobWatcher {
     const head = knownHead ?? (await chain.call("eth_blockNumber", () => chain.client.getBlockNumber({ cacheTime: 0 })));
     let reorged = false;
     let cursor = store.cursor;
+    const safe = head - BigInt(this.options.confirmations);
+    const maxRange = this.options.maxRange ?? 2000n;
+    const range = (from: bigint): { from: bigint; to: bigint } | undefined =>
+      safe < from ? undefined : { from, to: safe - from + 1n > maxRange ? from + maxRange - 1n : safe };
+    const fetchRange = (r: { from: bigint; to: bigint }) => {
+      const p = Promise.all([
+        chain.call("getBlock", () => chain.client.getBlock({ blockNumber: r.to })),
+        chain.call("eth_getLogs", () =>
+          chain.client.getContractEvents({ address: this.options.coordinator, abi: pohCoordinatorAbi, eventName: "JobRequested", fromBlock: r.from, toBlock: r.to, strict: true }),
+        ),
+      ]);
+      p.catch(() => undefined); // unused when a re-org is found first
+      return p;
+    };
+    // The next range is fetched together with the cursor's re-org check (one round trip, one
+    // JSON-RPC batch); it is used only if the cursor's block is unchanged.
+    let planned = range(cursor ? cursor.blockNumber + 1n : this.options.startBlock);
+    let fetched = planned ? fetchRange(planned) : undefined;
     if (cursor && cursor.blockNumber >= this.options.startBlock) {
       const block = cursor.blockNumber <= head ? await chain.call("getBlock", () => chain.client.getBlock({ blockNumber: cursor!.blockNumber })) : undefined;
       if (!block || block.hash !== cursor.blockHash) {
@@ -93,19 +111,13 @@ export class JobWatcher {
           cursor = { blockNumber: to, blockHash: b.hash };
         } else cursor = { blockNumber: -1n, blockHash: "0x" };
         store.setCursor(cursor);
+        planned = range(cursor.blockNumber + 1n);
+        fetched = planned ? fetchRange(planned) : undefined;
       }
     }
-    const safe = head - BigInt(this.options.confirmations);
-    const from = cursor ? cursor.blockNumber + 1n : this.options.startBlock;
-    if (safe < from) return { head, reorged, added: 0 };
-    const maxRange = this.options.maxRange ?? 2000n;
-    const to = safe - from + 1n > maxRange ? from + maxRange - 1n : safe;
-    const [toBlock, logs] = await Promise.all([
-      chain.call("getBlock", () => chain.client.getBlock({ blockNumber: to })),
-      chain.call("eth_getLogs", () =>
-        chain.client.getContractEvents({ address: this.options.coordinator, abi: pohCoordinatorAbi, eventName: "JobRequested", fromBlock: from, toBlock: to, strict: true }),
-      ),
-    ]);
+    if (!planned || !fetched) return { head, reorged, added: 0 };
+    const { to } = planned;
+    const [toBlock, logs] = await fetched;
     // A log from another branch than the block we read (a re-org between the two calls): rescan.
     if (logs.some((l) => l.blockNumber === to && l.blockHash !== toBlock.hash)) return { head, reorged: true, added: 0 };
     const me = chain.address.toLowerCase();
