@@ -10,7 +10,7 @@ const COLLECTOR = readFileSync(new URL("../../sdk/browser/collector.js", import.
 const PAGE = `<!doctype html><html><body style="margin:0;height:2000px">
 <input id="field" style="position:absolute;left:100px;top:100px;width:300px;height:30px">
 <script src="/collector.js"></script></body></html>`;
-const PORT = 44030;
+let PORT = 0; // OS-assigned in before()
 
 describe("browser collector (Chromium)", { timeout: 120_000 }, () => {
   let server: Server;
@@ -37,7 +37,8 @@ describe("browser collector (Chromium)", { timeout: 120_000 }, () => {
       res.writeHead(200, { "content-type": "text/html" });
       res.end(PAGE);
     });
-    await new Promise<void>((r) => server.listen(PORT, "127.0.0.1", () => r()));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    PORT = (server.address() as import("node:net").AddressInfo).port;
     browser = await launchBrowser();
   });
 

@@ -21,7 +21,7 @@ describe("demo sign-up page protected by PoH Network", { timeout: 600_000 }, () 
   const shown = new Map<string, string>();
 
   before(async () => {
-    network = await startNetwork({ portBase: 44200, runDir: new URL("../../.data/e2e-demo", import.meta.url).pathname, log: (l) => lines.push(l) });
+    network = await startNetwork({ portBase: 24200, runDir: new URL("../../.data/e2e-demo", import.meta.url).pathname, log: (l) => lines.push(l) });
     browser = await launchBrowser();
   });
 

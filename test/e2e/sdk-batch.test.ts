@@ -16,7 +16,7 @@ import type { Telemetry, TelemetryEvent } from "../../oracle/src/payload/index.t
 import { createPohClient, type PohClient, type PohClientOptions, type VerificationResult } from "../../sdk/src/client.ts";
 import { ContractRevertError, TransactionRevertedError } from "../../sdk/src/errors.ts";
 import { startPayloadStore, type PayloadStore } from "../../sdk/src/store.ts";
-import { clients, deployProtocol, mine, rpc, stakeMiners, startChain, type Chain, type DeployedProtocol } from "../helpers/devnet.ts";
+import { clients, deployProtocol, freePort, mine, rpc, stakeMiners, startChain, type Chain, type DeployedProtocol } from "../helpers/devnet.ts";
 import { serveJob } from "./helpers/committee.ts";
 
 const STAKE = 10_000n * 10n ** 18n;
@@ -44,7 +44,8 @@ describe("SDK request batching", { timeout: 180_000 }, () => {
   const opened: PohClient[] = [];
 
   before(async () => {
-    chain = await startChain({ port: 45010 });
+    // OS-assigned ports: a fixed port in the ephemeral range can collide with a client socket.
+    chain = await startChain();
     deployment = await deployProtocol(chain.rpcUrl, { modelSha256: `0x${"cd".repeat(32)}` });
     coordinator = deployment.contracts.PohCoordinator.address;
     const miners = deployment.accounts.slice(1, 6);
@@ -56,7 +57,7 @@ describe("SDK request batching", { timeout: 180_000 }, () => {
     }
     minFee = (await admin.publicClient.readContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "getParams" })).minFee;
     storeDir = mkdtempSync(join(tmpdir(), "poh-sdk-batch-"));
-    store = await startPayloadStore({ port: 45011, dir: storeDir });
+    store = await startPayloadStore({ port: await freePort(), dir: storeDir });
   });
 
   after(async () => {

@@ -16,7 +16,7 @@ import {
   VerificationTimeoutError,
 } from "../../sdk/src/errors.ts";
 import { startPayloadStore, type PayloadStore } from "../../sdk/src/store.ts";
-import { clients, deployProtocol, mine, stakeMiners, startChain, type Chain, type DeployedProtocol } from "../helpers/devnet.ts";
+import { clients, deployProtocol, freePort, mine, stakeMiners, startChain, type Chain, type DeployedProtocol } from "../helpers/devnet.ts";
 import { serveJob, type MemberPlan } from "./helpers/committee.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -44,7 +44,8 @@ describe("SDK against a real chain and coordinator", () => {
   const keys = new Map<string, Hex>();
 
   before(async () => {
-    chain = await startChain({ port: 44020 });
+    // OS-assigned ports: a fixed port in the ephemeral range can collide with a client socket.
+    chain = await startChain();
     deployment = await deployProtocol(chain.rpcUrl, { modelSha256: `0x${"ab".repeat(32)}` });
     coordinator = deployment.contracts.PohCoordinator.address;
     const miners = deployment.accounts.slice(1, 6);
@@ -60,7 +61,7 @@ describe("SDK against a real chain and coordinator", () => {
       hash: await admin.walletClient.writeContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "setWindows", args: [40, 40] }),
     });
     storeDir = mkdtempSync(join(tmpdir(), "poh-sdk-test-"));
-    store = await startPayloadStore({ port: 44021, dir: storeDir });
+    store = await startPayloadStore({ port: await freePort(), dir: storeDir });
     poh = createPohClient({
       rpcUrl: chain.rpcUrl,
       privateKey: deployment.accounts[10]!.privateKey,

@@ -56,7 +56,7 @@ describe("npm start", { timeout: 400_000 }, () => {
 
   it("replays generated sessions through five miners, prints the summary and stops every process", async () => {
     // --no-build: `npm test` has just built the contracts (and a build racing other work can take minutes).
-    const child = spawn(TSX, ["scripts/start.ts", "--sessions", "4", "--concurrency", "2", "--no-indexer", "--no-demo", "--no-build", "--port-base", "44500"], {
+    const child = spawn(TSX, ["scripts/start.ts", "--sessions", "4", "--concurrency", "2", "--no-indexer", "--no-demo", "--no-build", "--port-base", "24500"], {
       cwd: ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],
@@ -75,8 +75,8 @@ describe("npm start", { timeout: 400_000 }, () => {
     assert.match(out, /gas per job +[\d,]+/);
     assert.match(out, /fees paid +0\.0004 ETH/);
     assert.match(out, /stopped\./);
-    assert.deepEqual(processesWith("--port 44500"), [], "the chain process is gone");
-    for (const port of [44500, 44501, 44510, 44511, 44512, 44513, 44514]) {
+    assert.deepEqual(processesWith("--port 24500"), [], "the chain process is gone");
+    for (const port of [24500, 24501, 24510, 24511, 24512, 24513, 24514]) {
       assert.equal(await answers(`http://127.0.0.1:${port}/healthz`), false, `nothing listens on ${port} any more`);
     }
   });

@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { keccak256, toHex } from "viem";
 import { startPayloadStore, type PayloadStore } from "../../sdk/src/store.ts";
 import { PayloadRejectedError } from "../../sdk/src/errors.ts";
+import { freePort } from "../helpers/devnet.ts";
 
 const PAYLOAD = new TextEncoder().encode(JSON.stringify({ v: 1, events: [{ t: 0, k: "move", x: 1, y: 2 }] }));
 
@@ -15,7 +16,7 @@ describe("payload store", () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "poh-store-test-"));
-    store = await startPayloadStore({ port: 44010, dir });
+    store = await startPayloadStore({ port: await freePort(), dir });
   });
   after(async () => {
     await store.close();

@@ -56,7 +56,10 @@ export interface ChainOptions {
   verbose?: boolean;
 }
 
-/** A free TCP port on loopback. */
+/**
+ * A free TCP port on loopback, assigned by the OS. Tests that need fixed ports use 23000-25999:
+ * below Linux's ephemeral range (32768-60999), so an outgoing client socket can never hold them.
+ */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -28,7 +28,7 @@ describe("a batch that would revert is filtered and the passing jobs go out as o
   before(async () => {
     // Committee 3 of 3 miners: every miner is on every job. Long windows: the commit phase ends
     // only when all three members committed.
-    net = await setupNet({ port: 43700, miners: 3, commitWindow: 200, revealWindow: 200 });
+    net = await setupNet({ port: 23700, miners: 3, commitWindow: 200, revealWindow: 200 });
     coordinator = net.deployment.contracts.PohCoordinator.address;
   });
   after(async () => {

@@ -16,7 +16,7 @@ describe("transaction sender against a real chain", { timeout: 180_000 }, () => 
   const logger = pino({ level: "debug" }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
 
   before(async () => {
-    chain = await startChain({ port: 43600 });
+    chain = await startChain({ port: 23600 });
     deployment = await deployProtocol(chain.rpcUrl);
   });
   after(async () => {
@@ -109,7 +109,7 @@ describe("transaction sender against a real chain", { timeout: 180_000 }, () => 
 
   it("retries RPC failures with backoff and counts them", async () => {
     const metrics = new NodeMetrics({ defaultMetrics: false });
-    const c = new Chain({ rpcUrl: "http://127.0.0.1:43601", maxGasPrice: 1n, gasLimitCap: 1n, txStuckMs: 1000, pollMs: 100 }, undefined, { logger, metrics, signal: new AbortController().signal });
+    const c = new Chain({ rpcUrl: "http://127.0.0.1:23601", maxGasPrice: 1n, gasLimitCap: 1n, txStuckMs: 1000, pollMs: 100 }, undefined, { logger, metrics, signal: new AbortController().signal });
     await assert.rejects(c.call("eth_blockNumber", () => c.client.getBlockNumber(), 3), (e: unknown) => e instanceof RetryableError && /after 3 attempts/.test(e.message));
     assert.match(await metrics.registry.metrics(), /poh_rpc_errors_total 3/);
   });

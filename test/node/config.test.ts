@@ -24,7 +24,7 @@ writeFileSync(
     modelId: 1,
   }),
 );
-const base = { POH_RPC_URL: "http://127.0.0.1:43001", POH_DEPLOYMENTS: deployments, POH_PRIVATE_KEY: KEY };
+const base = { POH_RPC_URL: "http://127.0.0.1:23001", POH_DEPLOYMENTS: deployments, POH_PRIVATE_KEY: KEY };
 
 function fails(env: Record<string, string>, pattern: RegExp, configFile?: string): void {
   assert.throws(() => loadConfig({ env, configFile }), (e: unknown) => e instanceof ConfigError && pattern.test(e.message));
@@ -66,9 +66,9 @@ describe("config", () => {
 
   it("the environment overrides the file; file paths are relative to the file", () => {
     const file = join(dir, "node.json");
-    writeFileSync(file, JSON.stringify({ rpcUrl: "http://127.0.0.1:43002", deployments: "31337.json", confirmations: 5, dataDir: "data", maxGasPrice: "50gwei" }));
+    writeFileSync(file, JSON.stringify({ rpcUrl: "http://127.0.0.1:23002", deployments: "31337.json", confirmations: 5, dataDir: "data", maxGasPrice: "50gwei" }));
     const c = loadConfig({ env: { POH_PRIVATE_KEY: KEY, POH_CONFIRMATIONS: "7" }, configFile: file });
-    assert.equal(c.rpcUrl, "http://127.0.0.1:43002");
+    assert.equal(c.rpcUrl, "http://127.0.0.1:23002");
     assert.equal(c.confirmations, 7);
     assert.equal(c.dataDir, join(dir, "data"));
     assert.equal(c.maxGasPrice, 50_000_000_000n);

@@ -12,8 +12,8 @@ describe("a miner killed with SIGKILL between commit and reveal", { timeout: 300
 
   before(async () => {
     // Long windows: the commit phase only ends early when all three have committed.
-    net = await setupNet({ port: 43200, commitWindow: 200, revealWindow: 200 });
-    server = await payloadServer(43201, { "/s": payload });
+    net = await setupNet({ port: 23200, commitWindow: 200, revealWindow: 200 });
+    server = await payloadServer(23201, { "/s": payload });
   });
   after(async () => {
     await Promise.all(nodes.map((n) => n.stop("SIGKILL")));

@@ -21,8 +21,8 @@ describe("three miners serve a job end to end", { timeout: 400_000 }, () => {
   let configs: string[] = [];
 
   before(async () => {
-    net = await setupNet({ port: 43100, commitWindow: 40, revealWindow: 40 });
-    server = await payloadServer(43101, { "/s1": payload });
+    net = await setupNet({ port: 23100, commitWindow: 40, revealWindow: 40 });
+    server = await payloadServer(23101, { "/s1": payload });
   });
   after(async () => {
     await Promise.all(nodes.map((n) => n.stop()));
@@ -31,7 +31,7 @@ describe("three miners serve a job end to end", { timeout: 400_000 }, () => {
   });
 
   it("finalises with the agreed score and pays the members", async () => {
-    configs = net.miners.map((_, i) => writeConfig(net, `m${i}`, i === 0 ? { metricsPort: 43102 } : {}));
+    configs = net.miners.map((_, i) => writeConfig(net, `m${i}`, i === 0 ? { metricsPort: 23102 } : {}));
     for (const [i, m] of net.miners.entries()) nodes.push(startNode(configs[i]!, m.privateKey));
     await Promise.all(nodes.map((n) => n.waitFor((l) => l.msg === "miner started", 60_000)));
     const { jobId } = await requestJob(net, `${server.url}/s1`, payloadHash(payload));
@@ -56,14 +56,14 @@ describe("three miners serve a job end to end", { timeout: 400_000 }, () => {
   });
 
   it("serves /metrics and /healthz", async () => {
-    const metrics = await (await fetch("http://127.0.0.1:43102/metrics")).text();
+    const metrics = await (await fetch("http://127.0.0.1:23102/metrics")).text();
     for (const line of ["poh_jobs_seen_total 1", "poh_jobs_committed_total 1", "poh_jobs_revealed_total 1", "poh_inference_seconds_count 1"]) {
       assert.ok(metrics.includes(`\n${line}\n`), `missing "${line}"`);
     }
     // Transient RPC errors depend on the machine's load, not on the node: the counter must be
     // exported with a count, whatever it is.
     assert.match(metrics, /\npoh_rpc_errors_total \d+\n/);
-    const health = await fetch("http://127.0.0.1:43102/healthz");
+    const health = await fetch("http://127.0.0.1:23102/healthz");
     assert.equal(health.status, 200);
     assert.equal(((await health.json()) as { ok: boolean }).ok, true);
     // Logs never carry the key or the telemetry.

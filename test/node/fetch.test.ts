@@ -45,7 +45,7 @@ before(async () => {
     } else if (url === "/404") res.writeHead(404).end();
     else res.writeHead(500).end();
   });
-  await new Promise<void>((r) => server.listen(43010, "127.0.0.1", r));
+  await new Promise<void>((r) => server.listen(23010, "127.0.0.1", r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 after(async () => {
@@ -78,7 +78,7 @@ describe("payload fetching", () => {
 
   it("reports HTTP errors, refused connections and unsupported schemes", async () => {
     await assert.rejects(fetchPayload(`${base}/404`, opts), inputError(/HTTP 404/));
-    await assert.rejects(fetchPayload("http://127.0.0.1:43011/none", opts), inputError(/fetching the payload failed/));
+    await assert.rejects(fetchPayload("http://127.0.0.1:23011/none", opts), inputError(/fetching the payload failed/));
     await assert.rejects(fetchPayload("file:///etc/passwd", opts), inputError(/unsupported inputURI scheme file:/));
     await assert.rejects(fetchPayload("ipfs://bafy", opts), inputError(/unsupported inputURI scheme/));
     await assert.rejects(fetchPayload("not a url", opts), inputError(/not a URL/));
@@ -109,7 +109,7 @@ describe("payload fetching", () => {
     hits.clear();
     await assert.rejects(fetchPayload(`${base}/ok`, strict), inputError(/non-public address 127\.0\.0\.1.*POH_FETCH_ALLOW_PRIVATE/));
     await assert.rejects(fetchPayload(`${base.replace("127.0.0.1", "localhost")}/ok`, strict), inputError(/localhost resolves to the non-public address/));
-    await assert.rejects(fetchPayload("http://[::1]:43010/ok", strict), inputError(/non-public address/));
+    await assert.rejects(fetchPayload("http://[::1]:23010/ok", strict), inputError(/non-public address/));
     await assert.rejects(fetchPayload("http://169.254.169.254/latest/meta-data/", strict), inputError(/non-public address 169\.254\.169\.254/));
     assert.equal(hits.size, 0, "no request reached the server");
     const host = base.replace("127.0.0.1", "localhost");

@@ -72,8 +72,8 @@ describe("Chain.submit with a computed gas limit", { timeout: 120_000 }, () => {
   const logger = pino({ level: "silent" });
 
   before(async () => {
-    net = await setupNet({ port: 45120, commitWindow: 50, revealWindow: 50 });
-    proxy = new CountingProxy(45121, net.chain.rpcUrl);
+    net = await setupNet({ port: 25120, commitWindow: 50, revealWindow: 50 });
+    proxy = new CountingProxy(25121, net.chain.rpcUrl);
     await proxy.start();
   });
   after(async () => {
@@ -117,9 +117,9 @@ describe("the miner's gas limit modes", { timeout: 300_000 }, () => {
   const payload = humanPayload(17);
 
   before(async () => {
-    net = await setupNet({ port: 45100, commitWindow: 40, revealWindow: 40 });
-    server = await payloadServer(45101, { "/s": payload });
-    proxy = new CountingProxy(45102, net.chain.rpcUrl);
+    net = await setupNet({ port: 25100, commitWindow: 40, revealWindow: 40 });
+    server = await payloadServer(25101, { "/s": payload });
+    proxy = new CountingProxy(25102, net.chain.rpcUrl);
     await proxy.start();
   });
   after(async () => {
@@ -171,9 +171,9 @@ describe("a computed-limit commit that reverts on chain", { timeout: 300_000 }, 
   const payload = humanPayload(23);
 
   before(async () => {
-    net = await setupNet({ port: 45110, commitWindow: 40, revealWindow: 40 });
-    server = await payloadServer(45111, { "/s": payload });
-    proxy = new CountingProxy(45112, net.chain.rpcUrl);
+    net = await setupNet({ port: 25110, commitWindow: 40, revealWindow: 40 });
+    server = await payloadServer(25111, { "/s": payload });
+    proxy = new CountingProxy(25112, net.chain.rpcUrl);
     await proxy.start();
   });
   after(async () => {

@@ -12,8 +12,8 @@ describe("bad inputs: every honest miner commits 65535 and the job fails with a 
   const malformed = new TextEncoder().encode('{"v":1,"events":[{"t":-5,"k":"move","x":1,"y":2}]}');
 
   before(async () => {
-    net = await setupNet({ port: 43300, commitWindow: 60, revealWindow: 60 });
-    server = await payloadServer(43301, { "/good": good, "/malformed": malformed, "/hang": "hang" });
+    net = await setupNet({ port: 23300, commitWindow: 60, revealWindow: 60 });
+    server = await payloadServer(23301, { "/good": good, "/malformed": malformed, "/hang": "hang" });
   });
   after(async () => {
     await Promise.all(nodes.map((n) => n.stop()));

@@ -14,8 +14,8 @@ describe("a re-org that removes the request block", { timeout: 300_000 }, () => 
 
   before(async () => {
     // Committee of 2 with one node running: the commit phase stays open until its deadline.
-    net = await setupNet({ port: 43400, miners: 2, commitWindow: 30, revealWindow: 30 });
-    server = await payloadServer(43401, { "/s": payload });
+    net = await setupNet({ port: 23400, miners: 2, commitWindow: 30, revealWindow: 30 });
+    server = await payloadServer(23401, { "/s": payload });
   });
   after(async () => {
     await Promise.all(nodes.map((n) => n.stop()));

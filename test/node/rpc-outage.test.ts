@@ -44,9 +44,9 @@ describe("an RPC outage of 30 seconds mid-job", { timeout: 300_000 }, () => {
 
   before(async () => {
     // Interval mining (a block every 500 ms) so the chain moves on while the node is cut off.
-    net = await setupNet({ port: 43500, commitWindow: 16, revealWindow: 240, blockTimeMs: 500 });
-    server = await payloadServer(43501, { "/s": payload });
-    proxy = new Proxy(43502, net.chain.port);
+    net = await setupNet({ port: 23500, commitWindow: 16, revealWindow: 240, blockTimeMs: 500 });
+    server = await payloadServer(23501, { "/s": payload });
+    proxy = new Proxy(23502, net.chain.port);
     await proxy.start();
   });
   after(async () => {
