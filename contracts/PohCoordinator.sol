@@ -541,11 +541,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     function getJob(uint256 jobId) external view returns (Job memory job) {
         (JobStore storage s, uint256 phase) = _load(jobId);
         if (phase == 0) {
-            uint256 o = (_outcomes[jobId >> 3] >> ((jobId & 7) * 32)) & 0xFFFFFFFF;
-            job.status = JobStatus(o & 3);
-            job.failure = FailureReason((o >> 2) & 3);
-            job.verdict = (o >> 4) & 1 == 1;
-            job.result = uint16(o >> 5);
+            (job.status, job.failure, job.result, job.verdict) = _outcome(jobId);
             return job;
         }
         uint256 head = s.head;
@@ -591,8 +587,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         view
         returns (JobStatus status, FailureReason failure, uint16 result, bool verdict)
     {
-        uint256 o = (_outcomes[jobId >> 3] >> ((jobId & 7) * 32)) & 0xFFFFFFFF;
-        return (JobStatus(o & 3), FailureReason((o >> 2) & 3), uint16(o >> 5), (o >> 4) & 1 == 1);
+        return _outcome(jobId);
     }
 
     /// @inheritdoc IPohCoordinator
@@ -604,12 +599,12 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     {
         uint32 id = _miners[miner].id;
         if (jobId == 0 || jobId > _jobCount || id == 0) return (false, false, false, 0);
-        JobStore storage job = _jobs[jobId % jobSlots];
-        uint256 phase = job.phase;
-        if (phase & _ID_MASK != jobId) return (false, false, false, 0);
+        (JobStore storage job, uint256 phase) = _record(jobId);
+        if (phase == 0) return (false, false, false, 0);
         uint256 size = _size(phase);
+        uint256[3] memory words = _loadMembers(job, size);
         for (uint256 i; i < size; ++i) {
-            uint256 word = job.members[i / _MEMBERS_PER_WORD];
+            uint256 word = words[i / _MEMBERS_PER_WORD];
             uint256 entry = _entry(word, i);
             if (entry >> _ID_SHIFT == id) {
                 uint256 enc = entry & 0xFFFF;
@@ -845,8 +840,8 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     }
 
     /// @dev The outcome of a job from its reveals: status, median, agreeing count, proposer, shares.
-    /// One pass collects the valid scores (insertion-sorted as they come) and counts reveals; a
-    /// second pass counts agreement and picks the proposer, the agreeing member that revealed first.
+    /// One pass collects the valid scores and counts reveals; a second pass counts agreement and
+    /// picks the proposer, the agreeing member that revealed first.
     function _decide(uint256 phase, uint256[3] memory words, uint256 fee, Params memory p)
         private
         pure
@@ -862,14 +857,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
                 uint256 enc = (words[i / _MEMBERS_PER_WORD] >> (48 * (i % _MEMBERS_PER_WORD))) & 0xFFFF;
                 if (enc == 0) continue;
                 ++reveals;
-                if (enc == _ENC_INVALID) continue;
-                uint256 v = enc - 1;
-                uint256 j = valid++;
-                while (j != 0 && scores[j - 1] > v) {
-                    scores[j] = scores[j - 1];
-                    --j;
-                }
-                scores[j] = v;
+                if (enc != _ENC_INVALID) scores[valid++] = enc - 1;
             }
         }
         if (reveals < quorum) {
@@ -882,7 +870,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
             s.failure = FailureReason.InputInvalid;
             return s;
         }
-        uint256 median = scores[(valid - 1) / 2];
+        uint256 median = PohMath.lowerMedian(scores, valid);
         uint256 tolerance = p.toleranceBps;
         uint256 agree;
         uint256 proposer;
@@ -970,9 +958,24 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     function _load(uint256 jobId) private view returns (JobStore storage job, uint256 phase) {
         // Revert if the job does not exist.
         if (jobId == 0 || jobId > _jobCount) revert UnknownJob(jobId);
+        return _record(jobId);
+    }
+
+    /// @dev The ring record of an existing job; phase 0 if the record now holds a newer job.
+    function _record(uint256 jobId) private view returns (JobStore storage job, uint256 phase) {
         job = _jobs[jobId % jobSlots];
         phase = job.phase;
         if (phase & _ID_MASK != jobId) phase = 0;
+    }
+
+    /// @dev A job's entry in the permanent outcome table (all zero while it is pending).
+    function _outcome(uint256 jobId)
+        private
+        view
+        returns (JobStatus status, FailureReason failure, uint16 result, bool verdict)
+    {
+        uint256 o = (_outcomes[jobId >> 3] >> ((jobId & 7) * 32)) & 0xFFFFFFFF;
+        return (JobStatus(o & 3), FailureReason((o >> 2) & 3), uint16(o >> 5), (o >> 4) & 1 == 1);
     }
 
     function _loadMembers(JobStore storage job, uint256 size) private view returns (uint256[3] memory words) {

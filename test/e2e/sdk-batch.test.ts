@@ -6,20 +6,17 @@
  * request in it with TransactionRevertedError.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { decodeFunctionData, keccak256, parseEventLogs, parseGwei, type Address, type Hex } from "viem";
 import { pohCoordinatorAbi } from "../../generated/abis.ts";
 import type { Telemetry, TelemetryEvent } from "../../oracle/src/payload/index.ts";
 import { createPohClient, type PohClient, type PohClientOptions, type VerificationResult } from "../../sdk/src/client.ts";
 import { ContractRevertError, TransactionRevertedError } from "../../sdk/src/errors.ts";
-import { startPayloadStore, type PayloadStore } from "../../sdk/src/store.ts";
-import { clients, deployProtocol, freePort, mine, rpc, stakeMiners, startChain, type Chain, type DeployedProtocol } from "../helpers/devnet.ts";
+import type { PayloadStore } from "../../sdk/src/store.ts";
+import { clients, mine, rpc, type Chain, type DeployedProtocol } from "../helpers/devnet.ts";
 import { serveJob } from "./helpers/committee.ts";
+import { startSdkNetwork, type SdkNetwork } from "./helpers/sdk-network.ts";
 
-const STAKE = 10_000n * 10n ** 18n;
 
 function telemetry(seed: number): Telemetry {
   const events: TelemetryEvent[] = [];
@@ -34,37 +31,25 @@ function telemetry(seed: number): Telemetry {
 const hashOf = (t: Telemetry): Hex => keccak256(new TextEncoder().encode(JSON.stringify(t)));
 
 describe("SDK request batching", { timeout: 180_000 }, () => {
+  let net: SdkNetwork;
   let chain: Chain;
   let deployment: DeployedProtocol;
   let store: PayloadStore;
-  let storeDir: string;
   let coordinator: Address;
   let minFee: bigint;
-  const keys = new Map<string, Hex>();
+  let keys: Map<string, Hex>;
   const opened: PohClient[] = [];
 
   before(async () => {
-    // OS-assigned ports: a fixed port in the ephemeral range can collide with a client socket.
-    chain = await startChain();
-    deployment = await deployProtocol(chain.rpcUrl, { modelSha256: `0x${"cd".repeat(32)}` });
-    coordinator = deployment.contracts.PohCoordinator.address;
-    const miners = deployment.accounts.slice(1, 6);
-    for (const m of miners) keys.set(m.address.toLowerCase(), m.privateKey);
-    await stakeMiners(chain.rpcUrl, deployment, miners.map((m) => m.privateKey), STAKE);
+    net = await startSdkNetwork({ modelSha256: `0x${"cd".repeat(32)}`, storePrefix: "poh-sdk-batch-" });
+    ({ chain, deployment, store, coordinator, keys } = net);
     const admin = clients(chain.rpcUrl, deployment.deployer.privateKey);
-    for (const [functionName, args] of [["setCommittee", [3, 0]], ["setWindows", [40, 40]]] as const) {
-      await admin.publicClient.waitForTransactionReceipt({ hash: await admin.walletClient.writeContract({ address: coordinator, abi: pohCoordinatorAbi, functionName, args }) });
-    }
     minFee = (await admin.publicClient.readContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "getParams" })).minFee;
-    storeDir = mkdtempSync(join(tmpdir(), "poh-sdk-batch-"));
-    store = await startPayloadStore({ port: await freePort(), dir: storeDir });
   });
 
   after(async () => {
     for (const c of opened) c.close();
-    await store?.close();
-    await chain?.stop();
-    if (storeDir) rmSync(storeDir, { recursive: true, force: true });
+    await net?.stop();
   });
 
   const client = (account: number, extra: Partial<PohClientOptions> = {}): PohClient => {

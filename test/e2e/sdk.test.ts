@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { keccak256, type Address, type Hex } from "viem";
@@ -15,12 +14,12 @@ import {
   PayloadRejectedError,
   VerificationTimeoutError,
 } from "../../sdk/src/errors.ts";
-import { startPayloadStore, type PayloadStore } from "../../sdk/src/store.ts";
-import { clients, deployProtocol, freePort, mine, stakeMiners, startChain, type Chain, type DeployedProtocol } from "../helpers/devnet.ts";
+import type { PayloadStore } from "../../sdk/src/store.ts";
+import { clients, mine, type Chain, type DeployedProtocol } from "../helpers/devnet.ts";
 import { serveJob, type MemberPlan } from "./helpers/committee.ts";
+import { startSdkNetwork, type SdkNetwork } from "./helpers/sdk-network.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
-const STAKE = 10_000n * 10n ** 18n;
 
 function telemetry(seed: number): Telemetry {
   const events: TelemetryEvent[] = [];
@@ -35,33 +34,17 @@ function telemetry(seed: number): Telemetry {
 }
 
 describe("SDK against a real chain and coordinator", () => {
+  let net: SdkNetwork;
   let chain: Chain;
   let deployment: DeployedProtocol;
   let store: PayloadStore;
-  let storeDir: string;
   let poh: PohClient;
   let coordinator: Address;
-  const keys = new Map<string, Hex>();
+  let keys: Map<string, Hex>;
 
   before(async () => {
-    // OS-assigned ports: a fixed port in the ephemeral range can collide with a client socket.
-    chain = await startChain();
-    deployment = await deployProtocol(chain.rpcUrl, { modelSha256: `0x${"ab".repeat(32)}` });
-    coordinator = deployment.contracts.PohCoordinator.address;
-    const miners = deployment.accounts.slice(1, 6);
-    for (const m of miners) keys.set(m.address.toLowerCase(), m.privateKey);
-    await stakeMiners(chain.rpcUrl, deployment, miners.map((m) => m.privateKey), STAKE);
-    const admin = clients(chain.rpcUrl, deployment.deployer.privateKey);
-    await admin.publicClient.waitForTransactionReceipt({
-      hash: await admin.walletClient.writeContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "setCommittee", args: [3, 0] }),
-    });
-    // Automine makes a block per transaction and the scripted committee serves one job at a time:
-    // leave room for several jobs in flight.
-    await admin.publicClient.waitForTransactionReceipt({
-      hash: await admin.walletClient.writeContract({ address: coordinator, abi: pohCoordinatorAbi, functionName: "setWindows", args: [40, 40] }),
-    });
-    storeDir = mkdtempSync(join(tmpdir(), "poh-sdk-test-"));
-    store = await startPayloadStore({ port: await freePort(), dir: storeDir });
+    net = await startSdkNetwork({ modelSha256: `0x${"ab".repeat(32)}`, storePrefix: "poh-sdk-test-" });
+    ({ chain, deployment, store, coordinator, keys } = net);
     poh = createPohClient({
       rpcUrl: chain.rpcUrl,
       privateKey: deployment.accounts[10]!.privateKey,
@@ -74,9 +57,7 @@ describe("SDK against a real chain and coordinator", () => {
 
   after(async () => {
     poh?.close();
-    await store?.close();
-    await chain?.stop();
-    if (storeDir) rmSync(storeDir, { recursive: true, force: true });
+    await net?.stop();
   });
 
   const readJob = (jobId: bigint) =>

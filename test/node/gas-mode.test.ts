@@ -62,6 +62,15 @@ class CountingProxy {
   }
 }
 
+/** A chain with staked miners, a payload server for `payload` and a counting RPC proxy, on ports portBase..portBase+2. */
+async function startRig(portBase: number, payload: Uint8Array): Promise<{ net: Net; server: Awaited<ReturnType<typeof payloadServer>>; proxy: CountingProxy }> {
+  const net = await setupNet({ port: portBase, commitWindow: 40, revealWindow: 40 });
+  const server = await payloadServer(portBase + 1, { "/s": payload });
+  const proxy = new CountingProxy(portBase + 2, net.chain.rpcUrl);
+  await proxy.start();
+  return { net, server, proxy };
+}
+
 type Sent = { kind: string; hash: Hex; gas: bigint };
 const sentTxs = (node: NodeProc): Sent[] =>
   node.logs.filter((l) => l.msg === "transaction sent").map((l) => ({ kind: l.kind as string, hash: l.hash as Hex, gas: BigInt(l.gas as string) }));
@@ -117,10 +126,7 @@ describe("the miner's gas limit modes", { timeout: 300_000 }, () => {
   const payload = humanPayload(17);
 
   before(async () => {
-    net = await setupNet({ port: 25100, commitWindow: 40, revealWindow: 40 });
-    server = await payloadServer(25101, { "/s": payload });
-    proxy = new CountingProxy(25102, net.chain.rpcUrl);
-    await proxy.start();
+    ({ net, server, proxy } = await startRig(25100, payload));
   });
   after(async () => {
     await Promise.all(nodes.map((n) => n.stop()));
@@ -171,10 +177,7 @@ describe("a computed-limit commit that reverts on chain", { timeout: 300_000 }, 
   const payload = humanPayload(23);
 
   before(async () => {
-    net = await setupNet({ port: 25110, commitWindow: 40, revealWindow: 40 });
-    server = await payloadServer(25111, { "/s": payload });
-    proxy = new CountingProxy(25112, net.chain.rpcUrl);
-    await proxy.start();
+    ({ net, server, proxy } = await startRig(25110, payload));
   });
   after(async () => {
     await rpc(net.chain.rpcUrl, "evm_setAutomine", [true]).catch(() => undefined);
