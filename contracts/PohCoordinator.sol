@@ -88,6 +88,26 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     uint256 private constant _SETTLE_CLEAR = ~((uint256(0xFFFF) << 120) | (type(uint256).max << 192));
     /// @dev Member i's commit flag is bit _FLAG_SHIFT + i % 5 of its member word.
     uint256 private constant _FLAG_SHIFT = 240;
+    /// @dev Bit offsets of the Params fields settlement reads, in the first Params word.
+    uint256 private constant _PARAM_TOLERANCE = 16;
+    uint256 private constant _PARAM_THRESHOLD = 32;
+    uint256 private constant _PARAM_PROTOCOL_FEE = 48;
+    uint256 private constant _PARAM_PROPOSER_BONUS = 64;
+    uint256 private constant _PARAM_LIVENESS_PENALTY = 80;
+    uint256 private constant _PARAM_OUTLIER_PENALTY = 96;
+    /// @dev Bit offsets of the MinerStore counters in its word.
+    uint256 private constant _M_SERVED = 32;
+    uint256 private constant _M_AGREED = 64;
+    uint256 private constant _M_LIVENESS = 96;
+    uint256 private constant _M_OUTLIER = 128;
+    uint256 private constant _M_OPEN = 160;
+    /// @dev Transient queue of work points for the emission contract, flushed once per
+    /// transaction: distinct miners at _T_WORK, final jobs at _T_WORK + 1, the miners (address |
+    /// id << 160) from _T_WORK + _T_LIST, each miner id's points at _T_WORK + _T_POINTS + id.
+    /// keccak256("PohCoordinator.workQueue") (a literal: inline assembly only takes number constants).
+    uint256 private constant _T_WORK = 0xbc0c738a3463732b96d663213079a48abfa0af1bd9e306429a8676d6da03f8a9;
+    uint256 private constant _T_LIST = 2;
+    uint256 private constant _T_POINTS = 1 << 64;
 
     // ------------------------------------------------------------------ errors (additions)
     /// @notice Thrown by requestVerification() if the fee does not fit in 96 bits.
@@ -137,25 +157,15 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint256 fee;
     }
 
-    /// @dev Working memory of one settlement.
-    struct Settlement {
-        JobStatus status;
-        FailureReason failure;
-        uint16 median;
-        bool verdict;
-        uint256 agreeCount;
-        uint256 proposer; // member index
-        uint256 protocolFee;
-        uint256 share;
-        uint256 proposerExtra;
-    }
-
     // ------------------------------------------------------------------ immutables
     IPohStaking private immutable _staking;
     IModelRegistry private immutable _registry;
     IPohEmission private immutable _emission;
     /// @notice Number of job records in the ring; job j lives in record j % jobSlots.
     uint256 public immutable jobSlots;
+    /// @dev The emission contract's epoch clock, so JobFinalized can name the epoch of its points.
+    uint256 private immutable _emissionGenesis;
+    uint256 private immutable _epochLength;
 
     // ------------------------------------------------------------------ storage
     Params private _params;
@@ -198,6 +208,8 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         _staking = IPohStaking(staking_);
         _registry = IModelRegistry(registry_);
         _emission = IPohEmission(emission_);
+        _emissionGenesis = IPohEmission(emission_).genesisBlock();
+        _epochLength = IPohEmission(emission_).epochLength();
         _treasury = treasury_;
         _grantRole(GOVERNOR_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
@@ -360,6 +372,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     /// @inheritdoc IPohCoordinator
     function reveal(uint256 jobId, uint16 scoreBps, bytes32 salt) external nonReentrant {
         _reveal(jobId, scoreBps, salt, _miners[msg.sender].id);
+        _flushWork();
     }
 
     /// @inheritdoc IPohCoordinator
@@ -375,6 +388,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         for (uint256 i; i < n; ++i) {
             _reveal(jobIds[i], scoresBps[i], salts[i], id);
         }
+        _flushWork();
     }
 
     // ------------------------------------------------------------------ anyone
@@ -392,6 +406,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
             revert NotFinalizable(jobId);
         }
         _settle(jobId, job, phase, words);
+        _flushWork();
     }
 
     /// @inheritdoc IPohCoordinator
@@ -736,118 +751,124 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
 
     // ------------------------------------------------------------------ private: settlement
     /// @dev Ends a pending job: decides the outcome, credits the fee (rewards + protocol fee, or a
-    /// full refund), updates the members' counters, then slashes, records work and finally calls
-    /// the consumer back.
+    /// full refund), updates the members' counters and queues their work points, emits one event
+    /// for the job and its whole committee, then slashes and finally calls the consumer back.
+    /// Work points are sent to the emission contract once per transaction (_flushWork), summed
+    /// per miner, instead of once per job.
     function _settle(uint256 jobId, JobStore storage job, uint256 phase, uint256[3] memory words) private {
-        Params memory p = _params;
         uint256 size = _size(phase);
         uint256 head = job.head;
         uint256 fee = head >> 160;
-        Settlement memory s = _decide(phase, words, fee, p);
+        uint256 params;
+        assembly ("memory-safe") {
+            params := sload(_params.slot)
+        }
+        (FailureReason failure, uint256 median, uint256 agree, uint256 proposer) = _decide(phase, words, size);
+        bool isFinal = failure == FailureReason.None;
 
         // Effects: the job, in its ring record and in the permanent outcome table.
-        uint256 outcome = uint256(uint8(s.status)) | (uint256(uint8(s.failure)) << 2);
-        phase = (phase & _SETTLE_CLEAR) | (uint256(uint8(s.status)) << _P_STATUS)
-            | (uint256(uint8(s.failure)) << _P_FAIL) | (block.number << _P_FINAL);
-        if (s.status == JobStatus.Final) {
-            uint256 verdict = s.verdict ? 1 : 0;
-            phase |= (uint256(s.median) << _P_RESULT) | (verdict << _P_VERDICT);
-            outcome |= (verdict << 4) | (uint256(s.median) << 5);
+        JobStatus status = isFinal ? JobStatus.Final : JobStatus.Failed;
+        bool verdict = isFinal && median >= uint16(params >> _PARAM_THRESHOLD);
+        {
+            uint256 outcome = uint256(uint8(status)) | (uint256(uint8(failure)) << 2);
+            phase = (phase & _SETTLE_CLEAR) | (uint256(uint8(status)) << _P_STATUS)
+                | (uint256(uint8(failure)) << _P_FAIL) | (block.number << _P_FINAL);
+            if (isFinal) {
+                uint256 v = verdict ? 1 : 0;
+                phase |= (median << _P_RESULT) | (v << _P_VERDICT);
+                outcome |= (v << 4) | (median << 5);
+            }
+            job.phase = phase;
+            _outcomes[jobId >> 3] |= outcome << ((jobId & 7) * 32);
         }
-        job.phase = phase;
-        _outcomes[jobId >> 3] |= outcome << ((jobId & 7) * 32);
         _totalEscrowed -= uint128(fee);
         _totalClaimable += uint128(fee);
 
-        // Effects: the members.
-        address[] memory slashed = new address[](size);
-        uint8[] memory slashReasons = new uint8[](size);
-        uint256 slashCount;
-        address[] memory workers = new address[](s.agreeCount);
-        uint256[] memory points = new uint256[](s.agreeCount);
-        uint256 workerCount;
-        for (uint256 i; i < size; ++i) {
-            uint256 word = words[i / _MEMBERS_PER_WORD];
-            uint256 entry = _entry(word, i);
-            address miner = _minerById[uint32(entry >> _ID_SHIFT)];
-            MemberOutcome result = _memberOutcome(s, entry & 0xFFFF, _committed(word, i), p.toleranceBps);
-
-            MinerStore memory stats = _miners[miner];
-            ++stats.served;
-            --stats.openJobs;
-            uint256 reward;
-            if (result == MemberOutcome.Agreed) {
-                ++stats.agreed;
-                reward = i == s.proposer ? s.share + s.proposerExtra : s.share;
-                _claimable[miner] += reward;
-            } else if (result == MemberOutcome.Outlier) {
-                ++stats.outlierFaults;
-                slashed[slashCount] = miner;
-                slashReasons[slashCount++] = uint8(MemberOutcome.Outlier);
-            } else if (result != MemberOutcome.Unscored) {
-                ++stats.livenessFaults;
-                slashed[slashCount] = miner;
-                slashReasons[slashCount++] = uint8(result);
-            }
-            _miners[miner] = stats;
-
-            uint256 trust =
-                TrustMath.multiplierBps(stats.agreed, uint256(stats.livenessFaults) + stats.outlierFaults);
-            uint256 memberPoints;
-            if (result == MemberOutcome.Agreed) {
-                memberPoints = trust;
-                workers[workerCount] = miner;
-                points[workerCount++] = trust;
-            }
-            emit MemberSettled(jobId, miner, result, reward, memberPoints, trust);
+        uint256 protocolFee;
+        uint256 share;
+        uint256 proposerExtra;
+        if (isFinal) {
+            (protocolFee, share, proposerExtra) = PohMath.splitFee(
+                fee, agree, uint16(params >> _PARAM_PROTOCOL_FEE), uint16(params >> _PARAM_PROPOSER_BONUS)
+            );
         }
 
-        if (s.status == JobStatus.Final) {
-            _claimable[_treasury] += s.protocolFee;
+        // Effects: the members (counters, rewards, queued work points).
+        uint256[] memory members = new uint256[](size);
+        uint256 slashMask;
+        address proposerAddress;
+        {
+            uint256 tolerance = uint16(params >> _PARAM_TOLERANCE);
+            for (uint256 i; i < size; ++i) {
+                uint256 word = words[i / _MEMBERS_PER_WORD];
+                uint256 entry = _entry(word, i);
+                uint256 id = entry >> _ID_SHIFT;
+                address miner = _minerById[uint32(id)];
+                uint256 enc = entry & 0xFFFF;
+                MemberOutcome result;
+                if (enc == 0) {
+                    result = _committed(word, i) ? MemberOutcome.NoReveal : MemberOutcome.NoCommit;
+                } else if (!isFinal) {
+                    result = MemberOutcome.Unscored;
+                } else if (enc != _ENC_INVALID && _within(enc - 1, median, tolerance)) {
+                    result = MemberOutcome.Agreed;
+                } else {
+                    result = MemberOutcome.Outlier;
+                }
+                uint256 trust = _countOutcome(miner, result);
+                if (result == MemberOutcome.Agreed) {
+                    uint256 reward = share;
+                    if (i == proposer) {
+                        reward += proposerExtra;
+                        proposerAddress = miner;
+                    }
+                    _claimable[miner] += reward;
+                    _queueWork(miner, id, trust);
+                } else if (result != MemberOutcome.Unscored) {
+                    slashMask |= 1 << i;
+                }
+                members[i] = uint256(uint160(miner)) | (uint256(uint8(result)) << 160) | (trust << 168);
+            }
+        }
+
+        if (isFinal) {
+            _claimable[_treasury] += protocolFee;
+            _queueJob();
             emit JobFinalized(
                 jobId,
-                s.median,
-                s.verdict,
-                _minerById[uint32(_entry(words[s.proposer / _MEMBERS_PER_WORD], s.proposer) >> _ID_SHIFT)],
-                uint8(s.agreeCount),
-                s.protocolFee
+                uint16(median),
+                verdict,
+                proposerAddress,
+                uint8(agree),
+                protocolFee,
+                share,
+                proposerExtra,
+                (block.number - _emissionGenesis) / _epochLength,
+                members
             );
         } else {
             _claimable[address(uint160(head))] += fee;
-            emit JobFailed(jobId, s.failure, fee);
+            emit JobFailed(jobId, failure, fee, members);
         }
 
         // Interactions with the protocol's own contracts.
-        for (uint256 k; k < slashCount; ++k) {
-            bool outlier = slashReasons[k] == uint8(MemberOutcome.Outlier);
-            uint256 bps = outlier ? p.outlierPenaltyBps : p.livenessPenaltyBps;
-            if (bps != 0) {
-                _staking.slash(
-                    slashed[k],
-                    jobId,
-                    outlier ? IPohStaking.SlashReason.Outlier : IPohStaking.SlashReason.Liveness,
-                    bps
-                );
-            }
-        }
-        if (workerCount != 0) _emission.recordWork(jobId, workers, points);
+        if (slashMask != 0) _slashMembers(jobId, members, slashMask, params);
 
         // The consumer, last.
-        if (s.status == JobStatus.Final && uint8(phase >> _P_CB) == 1) {
+        if (isFinal && uint8(phase >> _P_CB) == 1) {
             uint256 cb = job.callbackWord;
-            _deliver(jobId, address(uint160(cb)), uint32(cb >> 160), s.median, s.verdict);
+            _deliver(jobId, address(uint160(cb)), uint32(cb >> 160), uint16(median), verdict);
         }
     }
 
-    /// @dev The outcome of a job from its reveals: status, median, agreeing count, proposer, shares.
-    /// One pass collects the valid scores and counts reveals; a second pass counts agreement and
-    /// picks the proposer, the agreeing member that revealed first.
-    function _decide(uint256 phase, uint256[3] memory words, uint256 fee, Params memory p)
+    /// @dev The outcome of a job from its reveals: failure reason (None when final), median,
+    /// agreeing count and proposer (the agreeing member that revealed first). One pass collects
+    /// the valid scores and counts reveals; a second pass counts agreement and picks the proposer.
+    function _decide(uint256 phase, uint256[3] memory words, uint256 size)
         private
-        pure
-        returns (Settlement memory s)
+        view
+        returns (FailureReason failure, uint256 median, uint256 agree, uint256 proposer)
     {
-        uint256 size = _size(phase);
         uint256 quorum = _quorum(phase);
         uint256[] memory scores = new uint256[](size);
         uint256 reveals;
@@ -860,20 +881,10 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
                 if (enc != _ENC_INVALID) scores[valid++] = enc - 1;
             }
         }
-        if (reveals < quorum) {
-            s.status = JobStatus.Failed;
-            s.failure = FailureReason.Expired;
-            return s;
-        }
-        if (reveals - valid >= quorum) {
-            s.status = JobStatus.Failed;
-            s.failure = FailureReason.InputInvalid;
-            return s;
-        }
-        uint256 median = PohMath.lowerMedian(scores, valid);
-        uint256 tolerance = p.toleranceBps;
-        uint256 agree;
-        uint256 proposer;
+        if (reveals < quorum) return (FailureReason.Expired, 0, 0, 0);
+        if (reveals - valid >= quorum) return (FailureReason.InputInvalid, 0, 0, 0);
+        median = PohMath.lowerMedian(scores, valid);
+        uint256 tolerance = _params.toleranceBps;
         uint256 firstOrder = 16;
         unchecked {
             for (uint256 i; i < size; ++i) {
@@ -885,29 +896,96 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
                 if (order < firstOrder) (firstOrder, proposer) = (order, i);
             }
         }
-        if (agree < quorum) {
-            s.status = JobStatus.Failed;
-            s.failure = FailureReason.NoAgreement;
-            s.proposer = type(uint256).max;
-            return s;
-        }
-        s.status = JobStatus.Final;
-        s.median = uint16(median);
-        s.agreeCount = agree;
-        s.proposer = proposer;
-        s.verdict = median >= p.thresholdBps;
-        (s.protocolFee, s.share, s.proposerExtra) = PohMath.splitFee(fee, agree, p.protocolFeeBps, p.proposerBonusBps);
+        if (agree < quorum) return (FailureReason.NoAgreement, 0, 0, 0);
     }
 
-    function _memberOutcome(Settlement memory s, uint256 enc, bool committed, uint256 tolerance)
-        private
-        pure
-        returns (MemberOutcome)
-    {
-        if (enc == 0) return committed ? MemberOutcome.NoReveal : MemberOutcome.NoCommit;
-        if (s.status != JobStatus.Final) return MemberOutcome.Unscored;
-        if (enc != _ENC_INVALID && _within(enc - 1, s.median, tolerance)) return MemberOutcome.Agreed;
-        return MemberOutcome.Outlier;
+    /// @dev Updates a member's counters in its one MinerStore word (served +1, open jobs -1, and
+    /// agreed, liveness or outlier +1) and returns its trust multiplier after this job. The
+    /// counters are 32 bits: 2^32 jobs for one miner is out of reach, and openJobs is at least
+    /// one here (the job itself), so the word arithmetic cannot carry into a neighbour.
+    function _countOutcome(address miner, MemberOutcome result) private returns (uint256 trust) {
+        MinerStore storage m = _miners[miner];
+        uint256 w;
+        assembly ("memory-safe") {
+            w := sload(m.slot)
+        }
+        unchecked {
+            w = w + (1 << _M_SERVED) - (1 << _M_OPEN);
+            if (result == MemberOutcome.Agreed) w += 1 << _M_AGREED;
+            else if (result == MemberOutcome.Outlier) w += 1 << _M_OUTLIER;
+            else if (result != MemberOutcome.Unscored) w += 1 << _M_LIVENESS;
+        }
+        assembly ("memory-safe") {
+            sstore(m.slot, w)
+        }
+        trust = TrustMath.multiplierBps(
+            uint32(w >> _M_AGREED), uint256(uint32(w >> _M_LIVENESS)) + uint32(w >> _M_OUTLIER)
+        );
+    }
+
+    /// @dev Slashes the members whose bit is set in `mask` (outcome from their packed entry).
+    function _slashMembers(uint256 jobId, uint256[] memory members, uint256 mask, uint256 params) private {
+        for (uint256 i; i < members.length; ++i) {
+            if ((mask >> i) & 1 == 0) continue;
+            bool outlier = uint8(members[i] >> 160) == uint8(MemberOutcome.Outlier);
+            uint256 bps = outlier ? uint16(params >> _PARAM_OUTLIER_PENALTY) : uint16(params >> _PARAM_LIVENESS_PENALTY);
+            if (bps != 0) {
+                _staking.slash(
+                    address(uint160(members[i])),
+                    jobId,
+                    outlier ? IPohStaking.SlashReason.Outlier : IPohStaking.SlashReason.Liveness,
+                    bps
+                );
+            }
+        }
+    }
+
+    /// @dev Adds `points` to the miner's work queued in this transaction (transient storage).
+    function _queueWork(address miner, uint256 id, uint256 points) private {
+        assembly ("memory-safe") {
+            let slot := add(add(_T_WORK, _T_POINTS), id)
+            let current := tload(slot)
+            if iszero(current) {
+                let n := tload(_T_WORK)
+                tstore(add(add(_T_WORK, _T_LIST), n), or(miner, shl(160, id)))
+                tstore(_T_WORK, add(n, 1))
+            }
+            tstore(slot, add(current, points))
+        }
+    }
+
+    /// @dev Counts one more final job in the work queued in this transaction.
+    function _queueJob() private {
+        assembly ("memory-safe") {
+            let slot := add(_T_WORK, 1)
+            tstore(slot, add(tload(slot), 1))
+        }
+    }
+
+    /// @dev Sends the work queued in this transaction to the emission contract in one call (points
+    /// summed per miner) and clears the queue. Called at the end of every function that settles.
+    function _flushWork() private {
+        uint256 n;
+        assembly ("memory-safe") {
+            n := tload(_T_WORK)
+        }
+        if (n == 0) return;
+        address[] memory miners = new address[](n);
+        uint256[] memory points = new uint256[](n);
+        uint256 jobs;
+        assembly ("memory-safe") {
+            for { let k := 0 } lt(k, n) { k := add(k, 1) } {
+                let item := tload(add(add(_T_WORK, _T_LIST), k))
+                let slot := add(add(_T_WORK, _T_POINTS), shr(160, item))
+                mstore(add(add(miners, 0x20), mul(k, 0x20)), and(item, 0xffffffffffffffffffffffffffffffffffffffff))
+                mstore(add(add(points, 0x20), mul(k, 0x20)), tload(slot))
+                tstore(slot, 0)
+            }
+            jobs := tload(add(_T_WORK, 1))
+            tstore(_T_WORK, 0)
+            tstore(add(_T_WORK, 1), 0)
+        }
+        _emission.recordWork(jobs, miners, points);
     }
 
     /// @dev Calls the consumer with exactly `gasLimit` gas and at most _MAX_REASON_BYTES of revert

@@ -67,7 +67,7 @@ contract PohEmission is IPohEmission, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IPohEmission
-    function recordWork(uint256 jobId, address[] calldata miners, uint256[] calldata points) external {
+    function recordWork(uint256 jobs, address[] calldata miners, uint256[] calldata points) external {
         // Revert if the caller is not the coordinator.
         if (msg.sender != _coordinator || msg.sender == address(0)) revert NotCoordinator(msg.sender);
         // Revert if the arrays differ in length.
@@ -81,7 +81,7 @@ contract PohEmission is IPohEmission, AccessControlDefaultAdminRules {
             sum += points[i];
         }
         _epochPoints[epoch] += sum;
-        emit WorkRecorded(epoch, jobId, miners, points);
+        emit WorkRecorded(epoch, jobs, miners, points);
     }
 
     /// @inheritdoc IPohEmission

@@ -3806,6 +3806,12 @@ export const pohCoordinatorAbi = [
         "internalType": "uint256",
         "name": "refund",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256[]",
+        "name": "members",
+        "type": "uint256[]"
       }
     ],
     "name": "JobFailed",
@@ -3849,6 +3855,30 @@ export const pohCoordinatorAbi = [
         "internalType": "uint256",
         "name": "protocolFee",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "reward",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "proposerBonus",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "epoch",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256[]",
+        "name": "members",
+        "type": "uint256[]"
       }
     ],
     "name": "JobFinalized",
@@ -3931,49 +3961,6 @@ export const pohCoordinatorAbi = [
       }
     ],
     "name": "JobRequested",
-    "type": "event"
-  },
-  {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": true,
-        "internalType": "uint256",
-        "name": "jobId",
-        "type": "uint256"
-      },
-      {
-        "indexed": true,
-        "internalType": "address",
-        "name": "miner",
-        "type": "address"
-      },
-      {
-        "indexed": false,
-        "internalType": "enum IPohCoordinator.MemberOutcome",
-        "name": "outcome",
-        "type": "uint8"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "reward",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "points",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "trustMultiplierBps",
-        "type": "uint256"
-      }
-    ],
-    "name": "MemberSettled",
     "type": "event"
   },
   {
@@ -5797,9 +5784,9 @@ export const pohEmissionAbi = [
         "type": "uint256"
       },
       {
-        "indexed": true,
+        "indexed": false,
         "internalType": "uint256",
-        "name": "jobId",
+        "name": "jobs",
         "type": "uint256"
       },
       {
@@ -6309,7 +6296,7 @@ export const pohEmissionAbi = [
     "inputs": [
       {
         "internalType": "uint256",
-        "name": "jobId",
+        "name": "jobs",
         "type": "uint256"
       },
       {

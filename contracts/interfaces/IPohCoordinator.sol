@@ -155,29 +155,28 @@ interface IPohCoordinator {
     /// @notice Emitted when a reveal does not match the commitment; it counts as no reveal
     /// (the member may still reveal correctly before the deadline).
     event RevealMismatched(uint256 indexed jobId, address indexed miner);
-    /// @notice Emitted when a job becomes final.
+    /// @notice Emitted when a job becomes final. One event settles the whole committee:
+    /// `members` holds one packed word per member, in committee order: the miner in bits 0-159,
+    /// its MemberOutcome in bits 160-167 and its trust multiplier after this job (10000..30000
+    /// bps) in bits 168-183. An Agreed member is credited `reward` in native coin (the proposer
+    /// `reward + proposerBonus`) and earns work points equal to its trust multiplier in emission
+    /// epoch `epoch`; Outlier, NoCommit and NoReveal members are slashed.
     event JobFinalized(
         uint256 indexed jobId,
         uint16 result,
         bool verdict,
         address indexed proposer,
         uint8 agreeCount,
-        uint256 protocolFee
+        uint256 protocolFee,
+        uint256 reward,
+        uint256 proposerBonus,
+        uint256 epoch,
+        uint256[] members
     );
     /// @notice Emitted when a job fails or expires; `refund` is credited to the requester.
-    event JobFailed(uint256 indexed jobId, FailureReason reason, uint256 refund);
-    /// @notice Emitted once per committee member when its job ends.
-    /// @param reward native-coin reward credited (0 unless Agreed)
-    /// @param points emission work points credited (0 unless Agreed)
-    /// @param trustMultiplierBps the member's trust multiplier after this job, 10000..30000
-    event MemberSettled(
-        uint256 indexed jobId,
-        address indexed miner,
-        MemberOutcome outcome,
-        uint256 reward,
-        uint256 points,
-        uint256 trustMultiplierBps
-    );
+    /// `members` is packed as in JobFinalized (every member that revealed is Unscored; NoCommit
+    /// and NoReveal members are slashed).
+    event JobFailed(uint256 indexed jobId, FailureReason reason, uint256 refund, uint256[] members);
     /// @notice Emitted when a consumer callback succeeds.
     event CallbackDelivered(uint256 indexed jobId, address indexed callback);
     /// @notice Emitted when a consumer callback reverts or runs out of gas; finalisation stands.

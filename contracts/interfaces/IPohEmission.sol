@@ -28,15 +28,17 @@ interface IPohEmission {
     /// @notice Thrown by the constructor if a parameter is outside its bounds.
     error ParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
 
-    /// @notice Emitted when a final job credits work points.
-    event WorkRecorded(uint256 indexed epoch, uint256 indexed jobId, address[] miners, uint256[] points);
+    /// @notice Emitted when the coordinator credits work points: once per coordinator transaction
+    /// that made jobs final, with each agreeing miner's points summed over those `jobs` jobs (the
+    /// per-job split is in the coordinator's JobFinalized events).
+    event WorkRecorded(uint256 indexed epoch, uint256 jobs, address[] miners, uint256[] points);
     /// @notice Emitted when a miner claims an epoch's emission.
     event EmissionClaimed(address indexed miner, uint256 indexed epoch, uint256 points, uint256 amount);
     /// @notice Emitted once, when the coordinator is set.
     event CoordinatorSet(address indexed coordinator);
 
-    /// @notice Credits work points in the current epoch. Coordinator only.
-    function recordWork(uint256 jobId, address[] calldata miners, uint256[] calldata points) external;
+    /// @notice Credits work points in the current epoch for `jobs` final jobs. Coordinator only.
+    function recordWork(uint256 jobs, address[] calldata miners, uint256[] calldata points) external;
     /// @notice Claims the caller's emission for ended epochs; returns the total minted.
     function claim(uint256[] calldata epochs) external returns (uint256 amount);
     function setCoordinator(address coordinator) external;

@@ -147,6 +147,63 @@ abstract contract CoordinatorFixture is TestBase {
         (s[0], s[1], s[2]) = (a, b, c);
     }
 
+    /// @dev A member word of JobFinalized / JobFailed: miner | outcome << 160 | trust << 168.
+    function _packed(address miner, IPohCoordinator.MemberOutcome outcome, uint256 trustBps)
+        internal
+        pure
+        returns (uint256)
+    {
+        return uint256(uint160(miner)) | (uint256(uint8(outcome)) << 160) | (trustBps << 168);
+    }
+
+    /// @dev The members of a settled job whose miners had no history before it: an Agreed
+    /// member's multiplier is then 12,000 (1 + 0.2 x log2(2)), every other member's the floor.
+    function _settled(address[] memory c, IPohCoordinator.MemberOutcome[] memory outcomes)
+        internal
+        pure
+        returns (uint256[] memory members)
+    {
+        members = new uint256[](c.length);
+        for (uint256 i; i < c.length; ++i) {
+            uint256 trust = outcomes[i] == IPohCoordinator.MemberOutcome.Agreed ? 12_000 : 10_000;
+            members[i] = _packed(c[i], outcomes[i], trust);
+        }
+    }
+
+    /// @dev Outcomes of five members; A = Agreed, O = Outlier, C = NoCommit, R = NoReveal, U = Unscored.
+    function _outcomes5(bytes5 code) internal pure returns (IPohCoordinator.MemberOutcome[] memory o) {
+        o = new IPohCoordinator.MemberOutcome[](5);
+        for (uint256 i; i < 5; ++i) {
+            bytes1 ch = code[i];
+            o[i] = ch == "A" ? IPohCoordinator.MemberOutcome.Agreed : ch == "O" ? IPohCoordinator.MemberOutcome.Outlier
+                : ch == "C" ? IPohCoordinator.MemberOutcome.NoCommit : ch == "R" ? IPohCoordinator.MemberOutcome.NoReveal
+                : IPohCoordinator.MemberOutcome.Unscored;
+        }
+    }
+
+    /// @dev Expects the JobFinalized event of a job with fee FEE and default fee parameters.
+    function _expectFinalized(uint256 jobId, uint16 result, address proposer, uint256 agree, uint256[] memory members)
+        internal
+    {
+        uint256 protocolFee = FEE * 500 / 10_000;
+        uint256 net = FEE - protocolFee;
+        uint256 bonus = net * 1000 / 10_000;
+        uint256 share = (net - bonus) / agree;
+        vm.expectEmit(true, true, true, true, address(coordinator));
+        emit IPohCoordinator.JobFinalized(
+            jobId,
+            result,
+            result >= 5000,
+            proposer,
+            uint8(agree),
+            protocolFee,
+            share,
+            bonus + (net - bonus - agree * share),
+            emission.currentEpoch(),
+            members
+        );
+    }
+
     function _totalStake(address miner) internal view returns (uint256) {
         return staking.totalStakeOf(miner);
     }

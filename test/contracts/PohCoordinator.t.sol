@@ -651,8 +651,7 @@ contract PohCoordinatorTest is CoordinatorFixture {
         for (uint256 i; i < 5; ++i) _commit(jobId, c[i], i == 0 ? 100 : 8000);
         // The outlier reveals first, so the proposer is the second revealer.
         for (uint256 i; i < 4; ++i) _reveal(jobId, c[i], i == 0 ? 100 : 8000);
-        vm.expectEmit(true, true, true, true, address(coordinator));
-        emit IPohCoordinator.JobFinalized(jobId, 8000, true, c[1], 4, FEE * 500 / 10_000);
+        _expectFinalized(jobId, 8000, c[1], 4, _settled(c, _outcomes5("OAAAA")));
         _reveal(jobId, c[4], 8000);
         uint256 net = FEE - FEE * 500 / 10_000;
         uint256 bonus = net * 1000 / 10_000;
@@ -669,8 +668,7 @@ contract PohCoordinatorTest is CoordinatorFixture {
         _reveal(jobId, c[0], 6000);
         _reveal(jobId, c[4], 6000);
         _reveal(jobId, c[1], 6000);
-        vm.expectEmit(true, true, true, true, address(coordinator));
-        emit IPohCoordinator.JobFinalized(jobId, 6000, true, c[3], 5, FEE * 500 / 10_000);
+        _expectFinalized(jobId, 6000, c[3], 5, _settled(c, _outcomes5("AAAAA")));
         _reveal(jobId, c[2], 6000);
         assertGt(coordinator.claimable(c[3]), coordinator.claimable(c[0]), "the proposer earns the bonus");
     }
@@ -682,39 +680,48 @@ contract PohCoordinatorTest is CoordinatorFixture {
         uint256[] memory pts = new uint256[](5);
         for (uint256 i; i < 5; ++i) pts[i] = 12_000;
         vm.expectEmit(true, true, false, true, address(emission));
-        emit IPohEmission.WorkRecorded(emission.currentEpoch(), jobId, c, pts);
+        emit IPohEmission.WorkRecorded(emission.currentEpoch(), 1, c, pts);
         _reveal(jobId, c[4], 5000);
     }
 
-    function test_settle_EmitsMemberSettledForEveryMember() public {
+    function test_settle_JobFinalizedCarriesEveryMember() public {
         uint256 jobId = _request();
         address[] memory c = _committee(jobId);
         (address last, uint16 score) = _prepare(jobId, _scores5(NO_COMMIT, 4000, 4000, 4000, 9000));
+        _expectFinalized(jobId, 4000, c[1], 3, _settled(c, _outcomes5("CAAAO")));
+        _reveal(jobId, last, score);
         uint256 net = FEE - FEE * 500 / 10_000;
         uint256 bonus = net * 1000 / 10_000;
         uint256 share = (net - bonus) / 3;
-        uint256 dust = net - bonus - 3 * share;
-        vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IPohCoordinator.MemberSettled(jobId, c[0], IPohCoordinator.MemberOutcome.NoCommit, 0, 0, 10_000);
-        vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IPohCoordinator.MemberSettled(jobId, c[1], IPohCoordinator.MemberOutcome.Agreed, share + bonus + dust, 12_000, 12_000);
-        vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IPohCoordinator.MemberSettled(jobId, c[2], IPohCoordinator.MemberOutcome.Agreed, share, 12_000, 12_000);
-        vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IPohCoordinator.MemberSettled(jobId, c[3], IPohCoordinator.MemberOutcome.Agreed, share, 12_000, 12_000);
-        vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IPohCoordinator.MemberSettled(jobId, c[4], IPohCoordinator.MemberOutcome.Outlier, 0, 0, 10_000);
-        _reveal(jobId, last, score);
+        assertEq(coordinator.claimable(c[1]), share + bonus + (net - bonus - 3 * share), "the proposer's reward");
+        assertEq(coordinator.claimable(c[2]), share, "a member's reward");
+        assertEq(coordinator.claimable(c[4]), 0, "no reward for the outlier");
+    }
+
+    function test_settle_TrustInEventReflectsHistory() public {
+        coordinator.setCommittee(8, 0);
+        uint256 jobId;
+        address[] memory c;
+        for (uint256 j; j < 3; ++j) {
+            jobId = _request();
+            c = _commitAll(jobId, 5000);
+            for (uint256 i; i + 1 < c.length; ++i) _reveal(jobId, c[i], 5000);
+            if (j < 2) _reveal(jobId, c[c.length - 1], 5000);
+        }
+        uint256[] memory members = new uint256[](8);
+        for (uint256 i; i < 8; ++i) members[i] = _packed(c[i], IPohCoordinator.MemberOutcome.Agreed, 14_000);
+        _expectFinalized(jobId, 5000, c[0], 8, members);
+        _reveal(jobId, c[7], 5000);
     }
 
     function test_settle_UnscoredOnFailedJob() public {
         uint256 jobId = _request();
         address[] memory c = _committee(jobId);
         (address last, uint16 score) = _prepare(jobId, _scores5(1000, 3000, 5000, 7000, 9000));
-        vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IPohCoordinator.MemberSettled(jobId, c[0], IPohCoordinator.MemberOutcome.Unscored, 0, 0, 10_000);
         vm.expectEmit(true, false, false, true, address(coordinator));
-        emit IPohCoordinator.JobFailed(jobId, IPohCoordinator.FailureReason.NoAgreement, FEE);
+        emit IPohCoordinator.JobFailed(
+            jobId, IPohCoordinator.FailureReason.NoAgreement, FEE, _settled(c, _outcomes5("UUUUU"))
+        );
         _reveal(jobId, last, score);
         assertEq(coordinator.minerStats(c[0]).served, 1, "served");
         assertEq(coordinator.minerStats(c[0]).agreed, 0, "not agreed");
@@ -748,10 +755,7 @@ contract PohCoordinatorTest is CoordinatorFixture {
         address[] memory c = _commitAll(jobId, 5000);
         for (uint256 i; i < 3; ++i) _reveal(jobId, c[i], 5000);
         vm.roll(121);
-        vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IPohCoordinator.MemberSettled(jobId, c[3], IPohCoordinator.MemberOutcome.NoReveal, 0, 0, 10_000);
-        vm.expectEmit(true, true, true, true, address(coordinator));
-        emit IPohCoordinator.JobFinalized(jobId, 5000, true, c[0], 3, FEE * 500 / 10_000);
+        _expectFinalized(jobId, 5000, c[0], 3, _settled(c, _outcomes5("AAARR")));
         coordinator.finalize(jobId);
         IPohCoordinator.Job memory job = coordinator.getJob(jobId);
         assertTrue(job.status == IPohCoordinator.JobStatus.Final, "final");
@@ -811,7 +815,9 @@ contract PohCoordinatorTest is CoordinatorFixture {
         _reveal(jobId, c[1], 5000);
         vm.roll(121);
         vm.expectEmit(true, false, false, true, address(coordinator));
-        emit IPohCoordinator.JobFailed(jobId, IPohCoordinator.FailureReason.Expired, FEE);
+        emit IPohCoordinator.JobFailed(
+            jobId, IPohCoordinator.FailureReason.Expired, FEE, _settled(c, _outcomes5("UURRR"))
+        );
         coordinator.expire(jobId);
         assertEq(coordinator.claimable(requester), FEE, "refund");
         assertEq(coordinator.totalEscrowed(), 0, "escrow released");

@@ -36,12 +36,12 @@ contract PohEmissionTest is TestBase {
         vm.stopPrank();
     }
 
-    function _record(uint256 jobId, address a, uint256 pa, address b, uint256 pb) internal {
+    function _record(uint256 jobs, address a, uint256 pa, address b, uint256 pb) internal {
         address[] memory miners = new address[](2);
         uint256[] memory points = new uint256[](2);
         (miners[0], miners[1], points[0], points[1]) = (a, b, pa, pb);
         vm.prank(coordinator);
-        emission.recordWork(jobId, miners, points);
+        emission.recordWork(jobs, miners, points);
     }
 
     function _one(uint256 e) internal pure returns (uint256[] memory epochs) {

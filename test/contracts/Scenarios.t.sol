@@ -28,12 +28,7 @@ contract ScenariosTest is CoordinatorFixture {
 
         // Member 0 stays silent; member 3 is an outlier; the others agree around 9000.
         (address last, uint16 score) = _prepare(jobId, _scores5(NO_COMMIT, 9000, 9100, 2000, 8950));
-        vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IPohCoordinator.MemberSettled(jobId, c[0], IPohCoordinator.MemberOutcome.NoCommit, 0, 0, 10_000);
-        vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IPohCoordinator.MemberSettled(jobId, c[3], IPohCoordinator.MemberOutcome.Outlier, 0, 0, 10_000);
-        vm.expectEmit(true, true, true, true, address(coordinator));
-        emit IPohCoordinator.JobFinalized(jobId, 8950, true, c[1], 3, FEE * 500 / 10_000);
+        _expectFinalized(jobId, 8950, c[1], 3, _settled(c, _outcomes5("CAAOA")));
         _reveal(jobId, last, score);
 
         IPohCoordinator.Job memory job = coordinator.getJob(jobId);
@@ -94,7 +89,7 @@ contract ScenariosTest is CoordinatorFixture {
         vm.expectRevert(abi.encodeWithSelector(IPohCoordinator.NotFinalizable.selector, jobId));
         coordinator.finalize(jobId);
         vm.expectEmit(true, false, false, true, address(coordinator));
-        emit IPohCoordinator.JobFailed(jobId, IPohCoordinator.FailureReason.Expired, FEE);
+        emit IPohCoordinator.JobFailed(jobId, IPohCoordinator.FailureReason.Expired, FEE, _settled(c, _outcomes5("UURRC")));
         coordinator.expire(jobId);
 
         job = coordinator.getJob(jobId);
