@@ -355,6 +355,10 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     /// @inheritdoc IPohCoordinator
     function commit(uint256 jobId, bytes32 commitment) external {
         _commit(jobId, commitment, _miners[msg.sender].id);
+        uint256[] memory jobIds = new uint256[](1);
+        bytes32[] memory commitments = new bytes32[](1);
+        (jobIds[0], commitments[0]) = (jobId, commitment);
+        emit Committed(msg.sender, jobIds, commitments);
     }
 
     /// @inheritdoc IPohCoordinator
@@ -367,16 +371,26 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         for (uint256 i; i < n; ++i) {
             _commit(jobIds[i], commitments[i], id);
         }
+        emit Committed(msg.sender, jobIds, commitments);
     }
 
     /// @inheritdoc IPohCoordinator
     function reveal(uint256 jobId, uint16 scoreBps, bytes32 salt) external nonReentrant {
-        _reveal(jobId, scoreBps, salt, _miners[msg.sender].id);
-        _flushWork();
+        (bool matched, bool complete) = _reveal(jobId, scoreBps, salt, _miners[msg.sender].id);
+        if (!matched) return;
+        uint256[] memory jobIds = new uint256[](1);
+        uint16[] memory scores = new uint16[](1);
+        (jobIds[0], scores[0]) = (jobId, scoreBps);
+        emit Revealed(msg.sender, jobIds, scores);
+        if (complete) {
+            _settleComplete(jobId);
+            _flushWork();
+        }
     }
 
     /// @inheritdoc IPohCoordinator
-    /// @dev All or nothing for reverts; a mismatching reveal only emits RevealMismatched.
+    /// @dev All or nothing for reverts; a mismatching reveal only emits RevealMismatched. Records
+    /// every reveal first, emits one Revealed event, then settles the jobs the batch completed.
     function revealBatch(uint256[] calldata jobIds, uint16[] calldata scoresBps, bytes32[] calldata salts)
         external
         nonReentrant
@@ -385,8 +399,27 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         // Revert if the arrays are empty or differ in length.
         if (n == 0 || n != scoresBps.length || n != salts.length) revert LengthMismatch();
         uint32 id = _miners[msg.sender].id;
+        uint256[] memory revealed = new uint256[](n);
+        uint16[] memory scores = new uint16[](n);
+        uint256[] memory complete = new uint256[](n);
+        uint256 matchedCount;
+        uint256 completeCount;
         for (uint256 i; i < n; ++i) {
-            _reveal(jobIds[i], scoresBps[i], salts[i], id);
+            (bool matched, bool last) = _reveal(jobIds[i], scoresBps[i], salts[i], id);
+            if (!matched) continue;
+            (revealed[matchedCount], scores[matchedCount]) = (jobIds[i], scoresBps[i]);
+            ++matchedCount;
+            if (last) complete[completeCount++] = jobIds[i];
+        }
+        if (matchedCount == 0) return;
+        assembly ("memory-safe") {
+            // Shrink the arrays to the matching reveals (only ever shortens them).
+            mstore(revealed, matchedCount)
+            mstore(scores, matchedCount)
+        }
+        emit Revealed(msg.sender, revealed, scores);
+        for (uint256 k; k < completeCount; ++k) {
+            _settleComplete(complete[k]);
         }
         _flushWork();
     }
@@ -710,10 +743,14 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         }
         job.members[w] = words[w] | (1 << (_FLAG_SHIFT + index % _MEMBERS_PER_WORD));
         job.commitments[index] = commitment;
-        emit Committed(jobId, msg.sender, commitment);
     }
 
-    function _reveal(uint256 jobId, uint16 scoreBps, bytes32 salt, uint32 minerId) private {
+    /// @dev Records a reveal; `matched` if it matched the commitment, `complete` if it was the job's
+    /// last outstanding reveal (the caller then settles the job with _settleComplete).
+    function _reveal(uint256 jobId, uint16 scoreBps, bytes32 salt, uint32 minerId)
+        private
+        returns (bool matched, bool complete)
+    {
         (JobStore storage job, uint256 phase) = _load(jobId);
         // Revert if the job ended or the reveal deadline passed.
         if (_status(phase) != JobStatus.Pending || block.number > _revealDeadline(phase)) {
@@ -738,15 +775,19 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         if (keccak256(abi.encode(jobId, msg.sender, scoreBps, salt)) != job.commitments[index]) {
             // Counts as no reveal; the member may still reveal correctly before the deadline.
             emit RevealMismatched(jobId, msg.sender);
-            return;
+            return (false, false);
         }
         uint256 enc = scoreBps == INVALID_SCORE ? _ENC_INVALID : uint256(scoreBps) + 1;
         words[w] |= (enc | (reveals << 16)) << shift;
         job.members[w] = words[w];
-        emit Revealed(jobId, msg.sender, scoreBps);
+        // The reveal phase is open, so no member can commit any more: the last reveal completes.
+        return (true, reveals + 1 == commits);
+    }
 
-        // The reveal phase is open, so no member can commit any more: the last reveal settles.
-        if (reveals + 1 == commits) _settle(jobId, job, phase, words);
+    /// @dev Settles a job whose last outstanding reveal was just recorded.
+    function _settleComplete(uint256 jobId) private {
+        (JobStore storage job, uint256 phase) = _record(jobId);
+        _settle(jobId, job, phase, _loadMembers(job, _size(phase)));
     }
 
     // ------------------------------------------------------------------ private: settlement

@@ -3716,21 +3716,21 @@ export const pohCoordinatorAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "uint256",
-        "name": "jobId",
-        "type": "uint256"
-      },
-      {
-        "indexed": true,
         "internalType": "address",
         "name": "miner",
         "type": "address"
       },
       {
         "indexed": false,
-        "internalType": "bytes32",
-        "name": "commitment",
-        "type": "bytes32"
+        "internalType": "uint256[]",
+        "name": "jobIds",
+        "type": "uint256[]"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32[]",
+        "name": "commitments",
+        "type": "bytes32[]"
       }
     ],
     "name": "Committed",
@@ -4025,21 +4025,21 @@ export const pohCoordinatorAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "uint256",
-        "name": "jobId",
-        "type": "uint256"
-      },
-      {
-        "indexed": true,
         "internalType": "address",
         "name": "miner",
         "type": "address"
       },
       {
         "indexed": false,
-        "internalType": "uint16",
-        "name": "scoreBps",
-        "type": "uint16"
+        "internalType": "uint256[]",
+        "name": "jobIds",
+        "type": "uint256[]"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint16[]",
+        "name": "scoresBps",
+        "type": "uint16[]"
       }
     ],
     "name": "Revealed",

@@ -148,10 +148,13 @@ interface IPohCoordinator {
         address callback,
         uint32 callbackGasLimit
     );
-    /// @notice Emitted when a member commits.
-    event Committed(uint256 indexed jobId, address indexed miner, bytes32 commitment);
-    /// @notice Emitted when a member reveals a score matching its commitment.
-    event Revealed(uint256 indexed jobId, address indexed miner, uint16 scoreBps);
+    /// @notice Emitted once per commit() or commitBatch() call: `miner` committed
+    /// `commitments[i]` for job `jobIds[i]` (one event per transaction, not per job, for gas).
+    event Committed(address indexed miner, uint256[] jobIds, bytes32[] commitments);
+    /// @notice Emitted once per reveal() or revealBatch() call, with the reveals that matched their
+    /// commitments (`miner` revealed `scoresBps[i]` for job `jobIds[i]`), before any job they
+    /// complete is settled. Not emitted if no reveal of the call matched.
+    event Revealed(address indexed miner, uint256[] jobIds, uint16[] scoresBps);
     /// @notice Emitted when a reveal does not match the commitment; it counts as no reveal
     /// (the member may still reveal correctly before the deadline).
     event RevealMismatched(uint256 indexed jobId, address indexed miner);

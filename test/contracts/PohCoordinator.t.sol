@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {vm} from "./utils/Vm.sol";
+import {Vm, vm} from "./utils/Vm.sol";
 import {CoordinatorFixture, vmx} from "./CoordinatorFixture.t.sol";
 import {PohCoordinator} from "../../contracts/PohCoordinator.sol";
 import {IPohCoordinator} from "../../contracts/interfaces/IPohCoordinator.sol";
@@ -333,7 +333,7 @@ contract PohCoordinatorTest is CoordinatorFixture {
         address m = _committee(jobId)[2];
         bytes32 c = _commitment(jobId, m, 7000);
         vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IPohCoordinator.Committed(jobId, m, c);
+        emit IPohCoordinator.Committed(m, _ids1(jobId), _bytes1(c));
         vm.prank(m);
         coordinator.commit(jobId, c);
         (bool isMember, bool committed, bool revealed,) = coordinator.getMember(jobId, m);
@@ -425,9 +425,7 @@ contract PohCoordinatorTest is CoordinatorFixture {
         (ids[0], ids[1]) = (a, b);
         (cs[0], cs[1]) = (_commitment(a, m, 1), _commitment(b, m, 2));
         vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IPohCoordinator.Committed(a, m, cs[0]);
-        vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IPohCoordinator.Committed(b, m, cs[1]);
+        emit IPohCoordinator.Committed(m, ids, cs);
         vm.prank(m);
         coordinator.commitBatch(ids, cs);
         (, bool ca,,) = coordinator.getMember(a, m);
@@ -462,7 +460,7 @@ contract PohCoordinatorTest is CoordinatorFixture {
         uint256 jobId = _request();
         address[] memory c = _commitAll(jobId, 6000);
         vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IPohCoordinator.Revealed(jobId, c[1], 6000);
+        emit IPohCoordinator.Revealed(c[1], _ids1(jobId), _scores1(6000));
         _reveal(jobId, c[1], 6000);
         (, bool committed, bool revealed, uint16 score) = coordinator.getMember(jobId, c[1]);
         assertTrue(committed && revealed, "revealed");
@@ -576,6 +574,74 @@ contract PohCoordinatorTest is CoordinatorFixture {
     }
 
     // ------------------------------------------------------------------ revealBatch
+    function test_revealBatch_OneRevealedEventThenSettlementsThenOneWorkRecord() public {
+        coordinator.setCommittee(8, 0);
+        uint256 a = _request();
+        uint256 b = _request();
+        _commitAll(a, 7000);
+        _commitAll(b, 7000);
+        for (uint256 i; i < 7; ++i) {
+            _reveal(a, miners[i], 7000);
+            _reveal(b, miners[i], 7000);
+        }
+        address m = miners[7];
+        uint256[] memory ids = new uint256[](2);
+        uint16[] memory scores = new uint16[](2);
+        bytes32[] memory salts = new bytes32[](2);
+        (ids[0], ids[1]) = (a, b);
+        (scores[0], scores[1]) = (7000, 7000);
+        (salts[0], salts[1]) = (_salt(a, m), _salt(b, m));
+        vm.recordLogs();
+        vm.prank(m);
+        coordinator.revealBatch(ids, scores, salts);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        // Revealed (both jobs), JobFinalized a, JobFinalized b, then one WorkRecorded.
+        uint256 revealedAt = type(uint256).max;
+        uint256 finalized;
+        uint256 workRecords;
+        for (uint256 i; i < logs.length; ++i) {
+            bytes32 sig = logs[i].topics[0];
+            if (sig == IPohCoordinator.Revealed.selector) {
+                revealedAt = i;
+                (uint256[] memory rIds, uint16[] memory rScores) = abi.decode(logs[i].data, (uint256[], uint16[]));
+                assertEq(rIds.length, 2, "both reveals in one event");
+                assertEq(rIds[1], b, "in call order");
+                assertEq(rScores[0], 7000, "score");
+            } else if (sig == IPohCoordinator.JobFinalized.selector) {
+                assertLt(revealedAt, i, "reveals are announced before settlement");
+                ++finalized;
+            } else if (sig == IPohEmission.WorkRecorded.selector) {
+                assertEq(finalized, 2, "work is recorded after every settlement");
+                ++workRecords;
+                (uint256 jobs, address[] memory who, uint256[] memory pts) =
+                    abi.decode(logs[i].data, (uint256, address[], uint256[]));
+                assertEq(jobs, 2, "two final jobs");
+                assertEq(who.length, 8, "each miner once");
+                // Each miner agreed on both jobs: 12,000 points after its first agreed job
+                // (1 + 0.2 x log2(2)), 13,000 after its second (log2(3) ~ 1 + 1/2 piecewise).
+                assertEq(pts[0], emission.minerPoints(who[0], emission.currentEpoch()), "summed per miner");
+                assertEq(pts[0], 12_000 + 13_000, "points of both jobs");
+            }
+        }
+        assertEq(finalized, 2, "both settled");
+        assertEq(workRecords, 1, "one call to the emission contract");
+    }
+
+    function test_revealBatch_NoRevealedEventWhenNothingMatched() public {
+        uint256 jobId = _request();
+        address[] memory c = _commitAll(jobId, 5000);
+        uint256[] memory ids = _ids1(jobId);
+        uint16[] memory scores = _scores1(5001);
+        bytes32[] memory salts = new bytes32[](1);
+        salts[0] = _salt(jobId, c[0]);
+        vm.recordLogs();
+        vm.prank(c[0]);
+        coordinator.revealBatch(ids, scores, salts);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 1, "only RevealMismatched");
+        assertEq(logs[0].topics[0], IPohCoordinator.RevealMismatched.selector, "mismatch");
+    }
+
     function test_revealBatch_RevealsAndSettlesEveryJob() public {
         coordinator.setCommittee(8, 0);
         uint256 a = _request();
@@ -617,9 +683,9 @@ contract PohCoordinatorTest is CoordinatorFixture {
         (scores[0], scores[1]) = (4000, 9001);
         (salts[0], salts[1]) = (_salt(a, m), _salt(b, m));
         vm.expectEmit(true, true, false, true, address(coordinator));
-        emit IPohCoordinator.Revealed(a, m, 4000);
-        vm.expectEmit(true, true, false, true, address(coordinator));
         emit IPohCoordinator.RevealMismatched(b, m);
+        vm.expectEmit(true, true, false, true, address(coordinator));
+        emit IPohCoordinator.Revealed(m, _ids1(a), _scores1(4000));
         vm.prank(m);
         coordinator.revealBatch(ids, scores, salts);
         // A single reveal is all that was committed: the job settles, and fails for lack of quorum.
@@ -931,5 +997,20 @@ contract PohCoordinatorTest is CoordinatorFixture {
         IPohCoordinator.MinerStats memory s = coordinator.minerStats(m);
         assertEq(s.openJobs, 1, "open");
         assertEq(s.served + s.agreed + s.livenessFaults + s.outlierFaults, 0, "nothing ended");
+    }
+
+    function _ids1(uint256 jobId) internal pure returns (uint256[] memory ids) {
+        ids = new uint256[](1);
+        ids[0] = jobId;
+    }
+
+    function _bytes1(bytes32 value) internal pure returns (bytes32[] memory values) {
+        values = new bytes32[](1);
+        values[0] = value;
+    }
+
+    function _scores1(uint16 score) internal pure returns (uint16[] memory scores) {
+        scores = new uint16[](1);
+        scores[0] = score;
     }
 }
