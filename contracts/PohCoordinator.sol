@@ -24,7 +24,7 @@ import {PohMath} from "./libraries/PohMath.sol";
 /// score, reveal order, commit flag) and one commitment word per member. Commit and reveal counts
 /// are not stored: they are counted from the member words, which every commit and reveal reads
 /// anyway. When a job ends its status, failure, result and verdict are also written to a
-/// permanent table (eight jobs per word), so getJob still answers those four fields after the
+/// permanent table (thirteen jobs per word), so getJob still answers those four fields after the
 /// ring has reused the job's record; its other fields are then zero (the events keep them).
 /// A request reverts with JobSlotBusy if its record still holds a pending job: with the 65,536
 /// records deploy/ uses, that takes 65,536 unfinished jobs. Settlement uses the parameters in
@@ -88,6 +88,10 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     uint256 private constant _SETTLE_CLEAR = ~((uint256(0xFFFF) << 120) | (type(uint256).max << 192));
     /// @dev Member i's commit flag is bit _FLAG_SHIFT + i % 5 of its member word.
     uint256 private constant _FLAG_SHIFT = 240;
+    /// @dev The permanent outcome table packs 13 jobs of 19 bits per word (a result is at most
+    /// 10,000, so 14 bits).
+    uint256 private constant _OUTCOMES_PER_WORD = 13;
+    uint256 private constant _OUTCOME_BITS = 19;
     /// @dev Bit offsets of the Params fields settlement reads, in the first Params word.
     uint256 private constant _PARAM_TOLERANCE = 16;
     uint256 private constant _PARAM_THRESHOLD = 32;
@@ -175,8 +179,8 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     uint128 private _totalEscrowed;
     uint128 private _totalClaimable;
     mapping(uint256 slot => JobStore) private _jobs;
-    /// @dev Outcome of ended jobs, eight per word: 32 bits at (jobId % 8) * 32 of word jobId / 8:
-    /// status (bits 0-1), failure (2-3), verdict (4), result (5-20).
+    /// @dev Outcome of ended jobs, thirteen per word: 19 bits at (jobId % 13) * 19 of word jobId / 13:
+    /// status (bits 0-1), failure (2-3), verdict (4), result (5-18).
     mapping(uint256 word => uint256) private _outcomes;
     mapping(address miner => MinerStore) private _miners;
     mapping(uint32 id => address miner) private _minerById;
@@ -820,7 +824,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
                 outcome |= (v << 4) | (median << 5);
             }
             job.phase = phase;
-            _outcomes[jobId >> 3] |= outcome << ((jobId & 7) * 32);
+            _outcomes[jobId / _OUTCOMES_PER_WORD] |= outcome << ((jobId % _OUTCOMES_PER_WORD) * _OUTCOME_BITS);
         }
         _totalEscrowed -= uint128(fee);
         _totalClaimable += uint128(fee);
@@ -1093,7 +1097,8 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         view
         returns (JobStatus status, FailureReason failure, uint16 result, bool verdict)
     {
-        uint256 o = (_outcomes[jobId >> 3] >> ((jobId & 7) * 32)) & 0xFFFFFFFF;
+        uint256 o = (_outcomes[jobId / _OUTCOMES_PER_WORD] >> ((jobId % _OUTCOMES_PER_WORD) * _OUTCOME_BITS))
+            & ((1 << _OUTCOME_BITS) - 1);
         return (JobStatus(o & 3), FailureReason((o >> 2) & 3), uint16(o >> 5), (o >> 4) & 1 == 1);
     }
 

@@ -84,6 +84,26 @@ contract CoordinatorRingTest is CoordinatorFixture {
         assertEq(coordinator.totalEscrowed(), 0, "nothing escrowed");
     }
 
+    function test_ring_OutcomeTableKeepsEveryJobAcrossWords() public {
+        // 30 jobs span three words of the outcome table (13 per word); results cover 0 and 10,000.
+        uint16[30] memory results;
+        for (uint256 j; j < 30; ++j) {
+            uint256 jobId = _request();
+            results[j] = uint16((j * 3_449) % 10_001);
+            if (j == 12) results[j] = 10_000;
+            if (j == 13) results[j] = 0;
+            _play(jobId, _scores5(results[j], results[j], results[j], results[j], results[j]));
+        }
+        for (uint256 j; j < 30; ++j) {
+            (IPohCoordinator.JobStatus status, IPohCoordinator.FailureReason failure, uint16 result, bool verdict) =
+                coordinator.jobOutcome(j + 1);
+            assertTrue(status == IPohCoordinator.JobStatus.Final, "final");
+            assertTrue(failure == IPohCoordinator.FailureReason.None, "no failure");
+            assertEq(result, results[j], "result");
+            assertEq(verdict, results[j] >= 5000, "verdict");
+        }
+    }
+
     function test_ring_FailedOutcomeIsKept() public {
         uint256 failed = _request();
         vm.roll(coordinator.getJob(failed).commitDeadline + 1);
