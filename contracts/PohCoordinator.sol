@@ -734,19 +734,39 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         // Revert if the commitment is zero.
         if (commitment == bytes32(0)) revert EmptyCommitment();
         uint256 size = _size(phase);
-        uint256[3] memory words = _loadMembers(job, size);
-        // Revert if the caller is not on the committee.
-        uint256 index = _memberIndex(words, size, jobId, minerId);
-        uint256 w = index / _MEMBERS_PER_WORD;
-        if (_committed(words[w], index)) {
-            (uint256 commits,) = _counts(words, size);
+        // Reverts with NotCommitteeMember if the caller is not on the committee.
+        (uint256 index, uint256 word) = _seat(job, size, jobId, minerId);
+        uint256 flag = 1 << (_FLAG_SHIFT + index % _MEMBERS_PER_WORD);
+        if (word & flag != 0) {
+            (uint256 commits,) = _counts(_loadMembers(job, size), size);
             // Revert if every member already committed (the commit phase is over).
             if (commits == size) revert CommitPhaseOver(jobId);
             // Revert if the caller already committed.
             revert AlreadyCommitted(jobId, msg.sender);
         }
-        job.members[w] = words[w] | (1 << (_FLAG_SHIFT + index % _MEMBERS_PER_WORD));
+        job.members[index / _MEMBERS_PER_WORD] = word | flag;
         job.commitments[index] = commitment;
+    }
+
+    /// @dev The caller's seat on the committee and the member word that holds it, reading member
+    /// words only until the seat is found. Reverts with NotCommitteeMember if there is none.
+    function _seat(JobStore storage job, uint256 size, uint256 jobId, uint32 minerId)
+        private
+        view
+        returns (uint256 index, uint256 word)
+    {
+        if (minerId != 0) {
+            unchecked {
+                for (uint256 base; base < size; base += _MEMBERS_PER_WORD) {
+                    word = job.members[base / _MEMBERS_PER_WORD];
+                    uint256 end = size - base < _MEMBERS_PER_WORD ? size - base : _MEMBERS_PER_WORD;
+                    for (uint256 k; k < end; ++k) {
+                        if ((word >> (48 * k + _ID_SHIFT)) & _MAX_MINER_ID == minerId) return (base + k, word);
+                    }
+                }
+            }
+        }
+        revert NotCommitteeMember(jobId, msg.sender);
     }
 
     /// @dev Records a reveal; `matched` if it matched the commitment, `complete` if it was the job's
