@@ -846,8 +846,12 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
             job.phase = phase;
             _outcomes[jobId / _OUTCOMES_PER_WORD] |= outcome << ((jobId % _OUTCOMES_PER_WORD) * _OUTCOME_BITS);
         }
-        _totalEscrowed -= uint128(fee);
-        _totalClaimable += uint128(fee);
+        // Unchecked: the fee is in escrow, and credits never exceed the native coin the contract
+        // holds (far below 2^128); the counters and shares below are bounded likewise.
+        unchecked {
+            _totalEscrowed -= uint128(fee);
+            _totalClaimable += uint128(fee);
+        }
 
         uint256 protocolFee;
         uint256 share;
@@ -862,7 +866,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint256[] memory members = new uint256[](size);
         uint256 slashMask;
         address proposerAddress;
-        {
+        unchecked {
             uint256 tolerance = uint16(params >> _PARAM_TOLERANCE);
             for (uint256 i; i < size; ++i) {
                 uint256 word = words[i / _MEMBERS_PER_WORD];
@@ -897,7 +901,9 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         }
 
         if (isFinal) {
-            _claimable[_treasury] += protocolFee;
+            unchecked {
+                _claimable[_treasury] += protocolFee;
+            }
             _queueJob();
             emit JobFinalized(
                 jobId,
@@ -912,7 +918,9 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
                 members
             );
         } else {
-            _claimable[address(uint160(head))] += fee;
+            unchecked {
+                _claimable[address(uint160(head))] += fee;
+            }
             emit JobFailed(jobId, failure, fee, members);
         }
 
