@@ -403,25 +403,35 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         // Revert if the arrays are empty or differ in length.
         if (n == 0 || n != scoresBps.length || n != salts.length) revert LengthMismatch();
         uint32 id = _miners[msg.sender].id;
-        uint256[] memory revealed = new uint256[](n);
-        uint16[] memory scores = new uint16[](n);
         uint256[] memory complete = new uint256[](n);
-        uint256 matchedCount;
         uint256 completeCount;
+        // Set only once a reveal mismatches: which reveals to leave out of the Revealed event.
+        bool[] memory mismatched;
+        uint256 mismatches;
         for (uint256 i; i < n; ++i) {
             (bool matched, bool last) = _reveal(jobIds[i], scoresBps[i], salts[i], id);
-            if (!matched) continue;
-            (revealed[matchedCount], scores[matchedCount]) = (jobIds[i], scoresBps[i]);
-            ++matchedCount;
-            if (last) complete[completeCount++] = jobIds[i];
+            if (!matched) {
+                if (mismatches++ == 0) mismatched = new bool[](n);
+                mismatched[i] = true;
+            } else if (last) {
+                complete[completeCount++] = jobIds[i];
+            }
         }
-        if (matchedCount == 0) return;
-        assembly ("memory-safe") {
-            // Shrink the arrays to the matching reveals (only ever shortens them).
-            mstore(revealed, matchedCount)
-            mstore(scores, matchedCount)
+        if (mismatches == 0) {
+            emit Revealed(msg.sender, jobIds, scoresBps);
+        } else if (mismatches < n) {
+            uint256[] memory revealed = new uint256[](n - mismatches);
+            uint16[] memory scores = new uint16[](n - mismatches);
+            uint256 k;
+            for (uint256 i; i < n; ++i) {
+                if (mismatched[i]) continue;
+                (revealed[k], scores[k]) = (jobIds[i], scoresBps[i]);
+                ++k;
+            }
+            emit Revealed(msg.sender, revealed, scores);
+        } else {
+            return;
         }
-        emit Revealed(msg.sender, revealed, scores);
         for (uint256 k; k < completeCount; ++k) {
             _settleComplete(complete[k]);
         }
