@@ -9,7 +9,7 @@ export const failureReason = onchainEnum("failure_reason", ["none", "expired", "
 export const memberOutcome = onchainEnum("member_outcome", ["pending", "agreed", "outlier", "no_commit", "no_reveal", "unscored"]);
 export const minerStatus = onchainEnum("miner_status", ["active", "unbonding", "exited"]);
 export const ledgerKind = onchainEnum("ledger_kind", [
-  "reward", // MemberSettled: native-coin reward credited to an agreeing member
+  "reward", // JobFinalized: native-coin reward credited to an agreeing member (one row each)
   "refund", // JobFailed: fee credited back to the requester
   "protocol_fee", // JobFinalized: protocol fee credited to the treasury
   "withdrawal", // coordinator Withdrawn: credited native coin pulled out
@@ -142,13 +142,13 @@ export const jobMember = onchainTable(
   }),
 );
 
-/** Every coordinator event about a job, plus its slashes and work records: the job's timeline. */
+/** Every coordinator event about a job (one row per member for its settlement), plus its slashes: the job's timeline. */
 export const jobEvent = onchainTable(
   "job_event",
   (t) => ({
-    id: t.text().primaryKey(), // Ponder event id (chain order)
+    id: t.text().primaryKey(), // Ponder event id (chain order), plus a suffix when one event makes several rows
     jobId: t.bigint().notNull(),
-    kind: t.text().notNull(), // requested | committed | revealed | reveal_mismatched | finalized | failed | member_settled | slashed | work_recorded | callback_delivered | callback_failed
+    kind: t.text().notNull(), // requested | committed | revealed | reveal_mismatched | finalized | failed | member_settled | slashed | callback_delivered | callback_failed
     miner: t.hex(),
     detail: t.json().$type<Record<string, string | number | boolean | null>>().notNull(),
     blockNumber: t.bigint().notNull(),

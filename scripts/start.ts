@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { formatEther, formatUnits, type Address, type Hex } from "viem";
 import { pohCoordinatorAbi, pohEmissionAbi } from "../generated/abis.ts";
+import { decodeMembers } from "../indexer/src/members.ts";
 import { ConfigError, PohError } from "../oracle/src/errors.ts";
 import type { Telemetry } from "../oracle/src/payload/index.ts";
 import { createPohClient, type JobProgress, type PohClient, type VerificationResult } from "../sdk/src/client.ts";
@@ -562,13 +563,15 @@ export async function summarize(network: Network, outcomes: ReplayOutcome[]): Pr
   if (results.length > 0) {
     const fromBlock = results.reduce((m, r) => (r.requestBlock < m ? r.requestBlock : m), results[0]!.requestBlock);
     const toBlock = await publicClient.getBlockNumber();
-    const settled = await publicClient.getContractEvents({ address: network.coordinator, abi: pohCoordinatorAbi, eventName: "MemberSettled", fromBlock, toBlock, strict: true });
-    for (const e of settled) {
-      rewards += e.args.reward;
-      points += e.args.points;
-    }
+    // Only final jobs pay rewards and earn work points (a failed job's committee gets neither).
     const finalized = await publicClient.getContractEvents({ address: network.coordinator, abi: pohCoordinatorAbi, eventName: "JobFinalized", fromBlock, toBlock, strict: true });
-    for (const e of finalized) protocolFees += e.args.protocolFee;
+    for (const e of finalized) {
+      protocolFees += e.args.protocolFee;
+      for (const m of decodeMembers(e.args.members, e.args)) {
+        rewards += m.reward;
+        points += m.points;
+      }
+    }
     try {
       const emission = network.deployment.contracts.PohEmission.address;
       const current = await publicClient.readContract({ address: emission, abi: pohEmissionAbi, functionName: "currentEpoch" });

@@ -7,15 +7,16 @@ import {
   jobMember,
   ledger,
   miner,
+  minerEpoch,
   model,
 } from "ponder:schema";
 import { zeroAddress } from "viem";
+import { decodeMembers, type SettledMember } from "./members.ts";
 import {
   agreementRateBps,
   applyOutcome,
   isFault,
   isLivenessFault,
-  outcomeFromIndex,
   reputationScore,
   type MemberOutcome,
 } from "./reputation.ts";
@@ -56,6 +57,91 @@ async function addJobEvent(
     timestamp: event.block.timestamp,
     txHash: event.transaction.hash,
   });
+}
+
+/**
+ * Settles every member of an ended job's committee, decoded from its JobFinalized / JobFailed
+ * event: outcome, reward, points, trust and reputation on the member, miner and daily rows, a
+ * reward ledger row and a member_settled timeline row each; on a final job also each Agreed
+ * member's job count in emission epoch `epoch` (the points themselves come with WorkRecorded).
+ */
+async function settleMembers(
+  db: Db,
+  event: EventMeta,
+  jobId: bigint,
+  members: readonly SettledMember[],
+  epoch: bigint | null,
+): Promise<void> {
+  for (const [position, member] of members.entries()) {
+    const { outcome, reward, points, trustMultiplierBps } = member;
+    const m = lower(member.miner);
+    const rowEvent = partOf(event, position);
+    const agreed = outcome === "Agreed" ? 1 : 0;
+    const fault = isFault(outcome) ? 1 : 0;
+    const after = await bumpMiner(db, m, event.block, (r) => {
+      const state = applyOutcome({ agreed: r.repAgreed, scored: r.repScored, faults: r.repFaults }, outcome);
+      const served = r.jobsServed + 1;
+      const agreedCount = r.jobsAgreed + agreed;
+      return {
+        jobsServed: served,
+        jobsAgreed: agreedCount,
+        jobsUnscored: r.jobsUnscored + (outcome === "Unscored" ? 1 : 0),
+        agreementRateBps: agreementRateBps(agreedCount, served),
+        livenessFaults: r.livenessFaults + (isLivenessFault(outcome) ? 1 : 0),
+        outlierFaults: r.outlierFaults + (outcome === "Outlier" ? 1 : 0),
+        feesEarned: r.feesEarned + reward,
+        pointsEarned: r.pointsEarned + points,
+        trustMultiplierBps,
+        repAgreed: state.agreed,
+        repScored: state.scored,
+        repFaults: state.faults,
+        reputation: reputationScore(state),
+      };
+    });
+    await db.update(jobMember, { id: `${jobId}-${m}` }).set({
+      outcome: OUTCOME_COLUMN[outcome],
+      reward,
+      points,
+      trustMultiplierBps,
+      reputationAfter: after.reputation,
+      settledBlock: event.block.number,
+      settledTime: event.block.timestamp,
+    });
+    if (reward > 0n) {
+      await db.insert(ledger).values({
+        id: rowEvent.id,
+        account: m,
+        kind: "reward",
+        asset: "native",
+        amount: reward,
+        reason: OUTCOME_COLUMN[outcome],
+        jobId,
+        points,
+        blockNumber: event.block.number,
+        timestamp: event.block.timestamp,
+        txHash: event.transaction.hash,
+      });
+    }
+    if (epoch !== null && outcome === "Agreed") {
+      await db
+        .insert(minerEpoch)
+        .values({ id: `${m}-${epoch}`, miner: m, epoch, points: 0n, jobs: 1, claimed: false, claimedAmount: 0n })
+        .onConflictDoUpdate((r) => ({ jobs: r.jobs + 1 }));
+    }
+    await updateMinerDay(db, m, event.block.timestamp, after.reputation, (d) => ({
+      jobsServed: d.jobsServed + 1,
+      jobsAgreed: d.jobsAgreed + agreed,
+      faults: d.faults + fault,
+      feesEarned: d.feesEarned + reward,
+    }));
+    await addJobEvent(db, rowEvent, jobId, "member_settled", m, {
+      outcome: OUTCOME_COLUMN[outcome],
+      reward: reward.toString(),
+      points: points.toString(),
+      trustMultiplierBps,
+      reputationAfter: after.reputation,
+    });
+  }
 }
 
 ponder.on("PohCoordinator:JobRequested", async ({ event, context }) => {
@@ -139,34 +225,46 @@ ponder.on("PohCoordinator:JobRequested", async ({ event, context }) => {
   }));
 });
 
+/** The timeline row id of the `index`-th job of an event that carries many (ids sort in call order). */
+function partOf(event: EventMeta, index: number): EventMeta {
+  return { ...event, id: `${event.id}-${String(index).padStart(4, "0")}` };
+}
+
+// Committed and Revealed come once per miner transaction, with every job of the call as arrays.
 ponder.on("PohCoordinator:Committed", async ({ event, context }) => {
   const { db } = context;
-  const { jobId, commitment } = event.args;
+  const { jobIds, commitments } = event.args;
   const m = lower(event.args.miner);
-  await db.update(jobMember, { id: `${jobId}-${m}` }).set({
-    commitment,
-    commitBlock: event.block.number,
-    commitTime: event.block.timestamp,
-    commitTx: event.transaction.hash,
-  });
-  await db.update(job, { id: jobId }).set((r) => ({ commitCount: r.commitCount + 1 }));
-  await bumpMiner(db, m, event.block, (r) => ({ commits: r.commits + 1 }));
-  await addJobEvent(db, event, jobId, "committed", m, { commitment });
+  for (const [i, jobId] of jobIds.entries()) {
+    const commitment = commitments[i]!;
+    await db.update(jobMember, { id: `${jobId}-${m}` }).set({
+      commitment,
+      commitBlock: event.block.number,
+      commitTime: event.block.timestamp,
+      commitTx: event.transaction.hash,
+    });
+    await db.update(job, { id: jobId }).set((r) => ({ commitCount: r.commitCount + 1 }));
+    await addJobEvent(db, partOf(event, i), jobId, "committed", m, { commitment });
+  }
+  await bumpMiner(db, m, event.block, (r) => ({ commits: r.commits + jobIds.length }));
 });
 
 ponder.on("PohCoordinator:Revealed", async ({ event, context }) => {
   const { db } = context;
-  const { jobId, scoreBps } = event.args;
+  const { jobIds, scoresBps } = event.args;
   const m = lower(event.args.miner);
-  await db.update(jobMember, { id: `${jobId}-${m}` }).set({
-    scoreBps: Number(scoreBps),
-    revealBlock: event.block.number,
-    revealTime: event.block.timestamp,
-    revealTx: event.transaction.hash,
-  });
-  await db.update(job, { id: jobId }).set((r) => ({ revealCount: r.revealCount + 1 }));
-  await bumpMiner(db, m, event.block, (r) => ({ reveals: r.reveals + 1 }));
-  await addJobEvent(db, event, jobId, "revealed", m, { scoreBps: Number(scoreBps) });
+  for (const [i, jobId] of jobIds.entries()) {
+    const scoreBps = Number(scoresBps[i]!);
+    await db.update(jobMember, { id: `${jobId}-${m}` }).set({
+      scoreBps,
+      revealBlock: event.block.number,
+      revealTime: event.block.timestamp,
+      revealTx: event.transaction.hash,
+    });
+    await db.update(job, { id: jobId }).set((r) => ({ revealCount: r.revealCount + 1 }));
+    await addJobEvent(db, partOf(event, i), jobId, "revealed", m, { scoreBps });
+  }
+  await bumpMiner(db, m, event.block, (r) => ({ reveals: r.reveals + jobIds.length }));
 });
 
 ponder.on("PohCoordinator:RevealMismatched", async ({ event, context }) => {
@@ -180,7 +278,9 @@ ponder.on("PohCoordinator:RevealMismatched", async ({ event, context }) => {
 
 ponder.on("PohCoordinator:JobFinalized", async ({ event, context }) => {
   const { db } = context;
-  const { jobId, result, verdict, proposer, agreeCount, protocolFee } = event.args;
+  const { jobId, result, verdict, proposer, agreeCount, protocolFee, reward, proposerBonus, epoch } = event.args;
+  const members = decodeMembers(event.args.members, event.args);
+  const rewardsPaid = members.reduce((s, m) => s + m.reward, 0n);
   const row = await db.update(job, { id: jobId }).set((r) => ({
     status: "final" as const,
     result: Number(result),
@@ -188,12 +288,16 @@ ponder.on("PohCoordinator:JobFinalized", async ({ event, context }) => {
     proposer,
     agreeCount: Number(agreeCount),
     protocolFee,
+    rewardsPaid,
+    pointsAwarded: members.reduce((s, m) => s + m.points, 0n),
+    epoch,
     finalBlock: event.block.number,
     finalTime: event.block.timestamp,
     finalTx: event.transaction.hash,
     latencyBlocks: Number(event.block.number - r.requestBlock),
     latencySeconds: Number(event.block.timestamp - r.requestTime),
   }));
+  await settleMembers(db, event, jobId, members, epoch);
   if (proposer !== zeroAddress) {
     await bumpMiner(db, lower(proposer), event.block, (r) => ({ proposals: r.proposals + 1 }));
   }
@@ -201,18 +305,17 @@ ponder.on("PohCoordinator:JobFinalized", async ({ event, context }) => {
     await db.update(model, { id: row.modelId }).set((r) => ({ finalJobs: r.finalJobs + 1 }));
   }
   await db.update(integrator, { id: row.requester }).set((r) => ({ finalJobs: r.finalJobs + 1 }));
-  // The members' rewards (MemberSettled, emitted just before this event in the same
-  // transaction, summed on the job row) go into the network totals here, once per job.
+  // The members' rewards go into the network totals once per job, summed.
   const net = await updateNetwork(db, event.block, (n) => ({
     jobsPending: n.jobsPending - 1,
     jobsFinal: n.jobsFinal + 1,
     protocolFees: n.protocolFees + protocolFee,
-    rewardsPaid: n.rewardsPaid + row.rewardsPaid,
+    rewardsPaid: n.rewardsPaid + rewardsPaid,
   }));
   await updateNetworkDay(db, event.block.timestamp, (d) => ({
     jobsFinal: d.jobsFinal + 1,
     protocolFees: d.protocolFees + protocolFee,
-    rewardsPaid: d.rewardsPaid + row.rewardsPaid,
+    rewardsPaid: d.rewardsPaid + rewardsPaid,
     latencyBlocksSum: d.latencyBlocksSum + BigInt(row.latencyBlocks ?? 0),
     latencySecondsSum: d.latencySecondsSum + BigInt(row.latencySeconds ?? 0),
   }));
@@ -247,6 +350,9 @@ ponder.on("PohCoordinator:JobFinalized", async ({ event, context }) => {
     proposer,
     agreeCount: Number(agreeCount),
     protocolFee: protocolFee.toString(),
+    reward: reward.toString(),
+    proposerBonus: proposerBonus.toString(),
+    epoch: epoch.toString(),
   });
 });
 
@@ -264,6 +370,7 @@ ponder.on("PohCoordinator:JobFailed", async ({ event, context }) => {
     latencyBlocks: Number(event.block.number - r.requestBlock),
     latencySeconds: Number(event.block.timestamp - r.requestTime),
   }));
+  await settleMembers(db, event, jobId, decodeMembers(event.args.members), null);
   if ((await db.find(model, { id: row.modelId })) !== null) {
     await db.update(model, { id: row.modelId }).set((r) => ({ failedJobs: r.failedJobs + 1 }));
   }
@@ -271,17 +378,13 @@ ponder.on("PohCoordinator:JobFailed", async ({ event, context }) => {
     failedJobs: r.failedJobs + 1,
     refunded: r.refunded + refund,
   }));
-  // A failed job pays no rewards (every member is Unscored); added for symmetry with JobFinalized.
+  // A failed job pays no rewards and earns no points.
   await updateNetwork(db, event.block, (n) => ({
     jobsPending: n.jobsPending - 1,
     jobsFailed: n.jobsFailed + 1,
     refunds: n.refunds + refund,
-    rewardsPaid: n.rewardsPaid + row.rewardsPaid,
   }));
-  await updateNetworkDay(db, event.block.timestamp, (d) => ({
-    jobsFailed: d.jobsFailed + 1,
-    rewardsPaid: d.rewardsPaid + row.rewardsPaid,
-  }));
+  await updateNetworkDay(db, event.block.timestamp, (d) => ({ jobsFailed: d.jobsFailed + 1 }));
   if (refund > 0n) {
     await db.insert(ledger).values({
       id: event.id,
@@ -297,76 +400,6 @@ ponder.on("PohCoordinator:JobFailed", async ({ event, context }) => {
     });
   }
   await addJobEvent(db, event, jobId, "failed", null, { reason: failure, refund: refund.toString() });
-});
-
-ponder.on("PohCoordinator:MemberSettled", async ({ event, context }) => {
-  const { db } = context;
-  const { jobId, reward, points, trustMultiplierBps } = event.args;
-  const m = lower(event.args.miner);
-  const outcome = outcomeFromIndex(Number(event.args.outcome));
-  const agreed = outcome === "Agreed" ? 1 : 0;
-  const fault = isFault(outcome) ? 1 : 0;
-  const after = await bumpMiner(db, m, event.block, (r) => {
-    const state = applyOutcome({ agreed: r.repAgreed, scored: r.repScored, faults: r.repFaults }, outcome);
-    const served = r.jobsServed + 1;
-    const agreedCount = r.jobsAgreed + agreed;
-    return {
-      jobsServed: served,
-      jobsAgreed: agreedCount,
-      jobsUnscored: r.jobsUnscored + (outcome === "Unscored" ? 1 : 0),
-      agreementRateBps: agreementRateBps(agreedCount, served),
-      livenessFaults: r.livenessFaults + (isLivenessFault(outcome) ? 1 : 0),
-      outlierFaults: r.outlierFaults + (outcome === "Outlier" ? 1 : 0),
-      feesEarned: r.feesEarned + reward,
-      pointsEarned: r.pointsEarned + points,
-      trustMultiplierBps: Number(trustMultiplierBps),
-      repAgreed: state.agreed,
-      repScored: state.scored,
-      repFaults: state.faults,
-      reputation: reputationScore(state),
-    };
-  });
-  await db.update(jobMember, { id: `${jobId}-${m}` }).set({
-    outcome: OUTCOME_COLUMN[outcome],
-    reward,
-    points,
-    trustMultiplierBps: Number(trustMultiplierBps),
-    reputationAfter: after.reputation,
-    settledBlock: event.block.number,
-    settledTime: event.block.timestamp,
-  });
-  await db.update(job, { id: jobId }).set((r) => ({
-    rewardsPaid: r.rewardsPaid + reward,
-    pointsAwarded: r.pointsAwarded + points,
-  }));
-  if (reward > 0n) {
-    await db.insert(ledger).values({
-      id: event.id,
-      account: m,
-      kind: "reward",
-      asset: "native",
-      amount: reward,
-      reason: OUTCOME_COLUMN[outcome],
-      jobId,
-      points,
-      blockNumber: event.block.number,
-      timestamp: event.block.timestamp,
-      txHash: event.transaction.hash,
-    });
-  }
-  await updateMinerDay(db, m, event.block.timestamp, after.reputation, (d) => ({
-    jobsServed: d.jobsServed + 1,
-    jobsAgreed: d.jobsAgreed + agreed,
-    faults: d.faults + fault,
-    feesEarned: d.feesEarned + reward,
-  }));
-  await addJobEvent(db, event, jobId, "member_settled", m, {
-    outcome: OUTCOME_COLUMN[outcome],
-    reward: reward.toString(),
-    points: points.toString(),
-    trustMultiplierBps: Number(trustMultiplierBps),
-    reputationAfter: after.reputation,
-  });
 });
 
 ponder.on("PohCoordinator:CallbackDelivered", async ({ event, context }) => {

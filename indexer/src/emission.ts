@@ -1,6 +1,6 @@
 /** PohEmission events: work points per epoch and emission claims. */
 import { ponder } from "ponder:registry";
-import { epoch, job, jobEvent, ledger, minerEpoch } from "ponder:schema";
+import { epoch, ledger, minerEpoch } from "ponder:schema";
 import type { Context } from "ponder:registry";
 import { type BlockRef, type Db, lower, updateMiner, updateMinerDay, updateNetwork, updateNetworkDay } from "./store.ts";
 
@@ -36,15 +36,18 @@ async function ensureMinerEpoch(db: Db, m: `0x${string}`, e: bigint): Promise<st
   return id;
 }
 
+// Once per coordinator transaction that made jobs final: each miner's points summed over those
+// `jobs` jobs. The per-job split (job.epoch, jobMember.points, minerEpoch.jobs) is indexed from
+// each job's JobFinalized, earlier in the same transaction.
 ponder.on("PohEmission:WorkRecorded", async ({ event, context }) => {
   const { db } = context;
-  const { jobId, miners, points } = event.args;
+  const { jobs, miners, points } = event.args;
   const e = event.args.epoch;
   await ensureEpoch(context, db, e, event.block);
   const total = points.reduce((s, p) => s + p, 0n);
   await db.update(epoch, { id: e }).set((r) => ({
     totalPoints: r.totalPoints + total,
-    jobs: r.jobs + 1,
+    jobs: r.jobs + Number(jobs),
     lastBlock: event.block.number,
   }));
   for (let i = 0; i < miners.length; i++) {
@@ -52,22 +55,8 @@ ponder.on("PohEmission:WorkRecorded", async ({ event, context }) => {
     const m = lower(miners[i]!);
     await db
       .insert(minerEpoch)
-      .values({ id: `${m}-${e}`, miner: m, epoch: e, points: p, jobs: 1, claimed: false, claimedAmount: 0n })
-      .onConflictDoUpdate((r) => ({ points: r.points + p, jobs: r.jobs + 1 }));
-  }
-  if ((await db.find(job, { id: jobId })) !== null) {
-    await db.update(job, { id: jobId }).set({ epoch: e });
-    await db.insert(jobEvent).values({
-      id: event.id,
-      jobId,
-      kind: "work_recorded",
-      miner: null,
-      detail: { epoch: e.toString(), miners: miners.map(lower).join(","), points: points.join(",") },
-      blockNumber: event.block.number,
-      logIndex: event.log.logIndex,
-      timestamp: event.block.timestamp,
-      txHash: event.transaction.hash,
-    });
+      .values({ id: `${m}-${e}`, miner: m, epoch: e, points: p, jobs: 0, claimed: false, claimedAmount: 0n })
+      .onConflictDoUpdate((r) => ({ points: r.points + p }));
   }
 });
 

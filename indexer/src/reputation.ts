@@ -2,9 +2,9 @@
  * The reputation score: the one definition used by the indexer (and documented in
  * indexer/README.md). Pure functions, no I/O.
  *
- * Each time one of a miner's jobs ends, the coordinator emits `MemberSettled` with an outcome.
- * The state keeps three exponentially decayed sums over those settlements (the newest weighs 1,
- * the one before DECAY, then DECAY^2, ...):
+ * Each time one of a miner's jobs ends, the coordinator's JobFinalized / JobFailed event gives
+ * the miner an outcome (src/members.ts decodes it). The state keeps three exponentially decayed
+ * sums over those settlements (the newest weighs 1, the one before DECAY, then DECAY^2, ...):
  *   A = decayed count of Agreed
  *   S = decayed count of scored settlements (Agreed, Outlier, NoCommit, NoReveal)
  *   F = decayed count of faults (Outlier, NoCommit, NoReveal)

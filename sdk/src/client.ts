@@ -363,7 +363,8 @@ export function createPohClient(options: PohClientOptions, context: { logger?: L
             switch (l.eventName) {
               case "Committed":
               case "Revealed":
-                dispatch({ ...base, eventName: l.eventName, jobId: l.args.jobId, miner: l.args.miner });
+                // One event per miner transaction, with every job it committed or revealed.
+                for (const jobId of l.args.jobIds) dispatch({ ...base, eventName: l.eventName, jobId, miner: l.args.miner });
                 break;
               case "JobFinalized":
                 dispatch({ ...base, eventName: "JobFinalized", jobId: l.args.jobId, result: l.args.result, verdict: l.args.verdict });

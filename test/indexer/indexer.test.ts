@@ -285,10 +285,9 @@ for (const suite of suites) {
         "requested",
         "committed", "committed", "committed", "committed",
         "revealed", "revealed", "revealed", "revealed",
-        "member_settled", "member_settled", "member_settled", "member_settled", "member_settled",
         "finalized",
+        "member_settled", "member_settled", "member_settled", "member_settled", "member_settled",
         "slashed", "slashed",
-        "work_recorded",
       ]);
     });
 
@@ -355,7 +354,7 @@ for (const suite of suites) {
       assert.ok(minted > 0n);
     });
 
-    it("serves epochs with emission and points equal to the emission contract's", async () => {
+    it("serves epochs with emission, points and job counts equal to the emission contract's and the final jobs'", async () => {
       const data = await gql<{ epochs: { items: { id: string; emission: string; totalPoints: string; claimedAmount: string; claims: number; jobs: number }[] } }>(
         ponder!.url,
         `{ epochs(orderBy: "id", orderDirection: "asc") { items { id emission totalPoints claimedAmount claims jobs } } }`,
@@ -366,13 +365,30 @@ for (const suite of suites) {
         assert.equal(BigInt(e.emission), await read<bigint>(c().PohEmission.address, pohEmissionAbi, "epochEmission", [id]));
         assert.equal(BigInt(e.totalPoints), await read<bigint>(c().PohEmission.address, pohEmissionAbi, "epochPoints", [id]));
       }
-      const minerEpochs = await gql<{ minerEpochs: { items: { miner: string; epoch: string; points: string; claimed: boolean }[] } }>(
+      const minerEpochs = await gql<{ minerEpochs: { items: { miner: string; epoch: string; points: string; jobs: number; claimed: boolean }[] } }>(
         ponder!.url,
-        `{ minerEpochs(limit: 200) { items { miner epoch points claimed } } }`,
+        `{ minerEpochs(limit: 200) { items { miner epoch points jobs claimed } } }`,
       );
       for (const me of minerEpochs.minerEpochs.items) {
         assert.equal(BigInt(me.points), await read<bigint>(c().PohEmission.address, pohEmissionAbi, "minerPoints", [me.miner, BigInt(me.epoch)]));
         assert.equal(me.claimed, await read<boolean>(c().PohEmission.address, pohEmissionAbi, "claimed", [me.miner, BigInt(me.epoch)]));
+      }
+      // Per job (JobFinalized): each final job's epoch and its agreeing members' points add up to
+      // the per-transaction totals (WorkRecorded).
+      const finals = await gql<{ jobs: { items: { epoch: string | null; pointsAwarded: string; members: { items: { miner: string; outcome: string; points: string }[] } }[] } }>(
+        ponder!.url,
+        `{ jobs(where: { status: final }, limit: 100) { items { epoch pointsAwarded members { items { miner outcome points } } } } }`,
+      );
+      assert.ok(finals.jobs.items.length >= 2);
+      for (const e of data.epochs.items) {
+        const inEpoch = finals.jobs.items.filter((j) => j.epoch === e.id);
+        assert.equal(e.jobs, inEpoch.length, `jobs in epoch ${e.id}`);
+        assert.equal(BigInt(e.totalPoints), inEpoch.reduce((s, j) => s + BigInt(j.pointsAwarded), 0n), `points in epoch ${e.id}`);
+        for (const me of minerEpochs.minerEpochs.items.filter((x) => x.epoch === e.id)) {
+          const agreed = inEpoch.flatMap((j) => j.members.items).filter((m) => m.miner === me.miner && m.outcome === "agreed");
+          assert.equal(me.jobs, agreed.length, `${me.miner}'s jobs in epoch ${e.id}`);
+          assert.equal(BigInt(me.points), agreed.reduce((s, m) => s + BigInt(m.points), 0n), `${me.miner}'s points in epoch ${e.id}`);
+        }
       }
     });
 

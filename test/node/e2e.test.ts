@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { parseEther } from "viem";
 import { modelRegistryAbi, pohCoordinatorAbi, pohStakingAbi, pohTokenAbi } from "../../generated/abis.ts";
 import { clients, mine } from "../helpers/devnet.ts";
-import { getJob, humanPayload, payloadHash, payloadServer, requestJob, ROOT, setupNet, startNode, waitJobEnded, writeConfig, type Net, type NodeProc } from "./harness.ts";
+import { minerActions, getJob, humanPayload, payloadHash, payloadServer, requestJob, ROOT, settledMembers, setupNet, startNode, waitJobEnded, writeConfig, type Net, type NodeProc } from "./harness.ts";
 
 /** Runs `poh <args>` and returns its exit code and output. */
 function poh(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
@@ -41,12 +41,12 @@ describe("three miners serve a job end to end", { timeout: 400_000 }, () => {
     const scores = await Promise.all(nodes.map((n) => n.waitFor((l) => l.msg === "scored", 1000).then((l) => l.score as number)));
     assert.equal(new Set(scores).size, 1, `scores differ: ${scores.join(",")}`);
     assert.equal(job.result, scores[0]);
-    // Every member Agreed (outcome 0) and was paid.
-    const logs = await net.publicClient.getContractEvents({ address: net.deployment.contracts.PohCoordinator.address, abi: pohCoordinatorAbi, eventName: "MemberSettled", args: { jobId }, fromBlock: 0n });
-    assert.equal(logs.length, 3);
-    for (const l of logs) {
-      assert.equal(l.args.outcome, 0);
-      assert.ok(l.args.reward! > 0n);
+    // Every member Agreed and was paid.
+    const settled = await settledMembers(net, jobId);
+    assert.deepEqual(settled.map((m) => m.miner).sort(), net.miners.map((m) => m.address).sort());
+    for (const m of settled) {
+      assert.equal(m.outcome, "Agreed");
+      assert.ok(m.reward > 0n);
     }
     const slashes = await net.publicClient.getContractEvents({ address: net.deployment.contracts.PohStaking.address, abi: pohStakingAbi, eventName: "Slashed", fromBlock: 0n });
     assert.equal(slashes.length, 0);
@@ -149,8 +149,8 @@ describe("three miners serve a job end to end", { timeout: 400_000 }, () => {
     // Restart on the same data dirs (journal replay) with room for one job per round.
     for (const [i, m] of net.miners.entries()) nodes.push(startNode(writeConfig(net, `m${i}`, { maxJobsPerRound: 1 }), m.privateKey));
     for (const id of jobs) assert.equal((await waitJobEnded(net, id, 120_000)).status, 2);
-    const committed = await net.publicClient.getContractEvents({ address: net.deployment.contracts.PohCoordinator.address, abi: pohCoordinatorAbi, eventName: "Committed", args: { miner: net.miners[0]!.address }, fromBlock: 0n });
-    const order = committed.map((e) => e.args.jobId).filter((id) => jobs.includes(id!));
+    const committed = await minerActions(net, "Committed", { miner: net.miners[0]!.address });
+    const order = committed.map((e) => e.jobId).filter((id) => jobs.includes(id));
     assert.deepEqual(order, [jobs[1], jobs[2], jobs[0]]);
   });
 

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { keccak256, parseEther, parseEventLogs, type Hex, type PublicClient } from "viem";
 import { pohCoordinatorAbi } from "../../generated/abis.ts";
+import { decodeMembers, type SettledMember } from "../../indexer/src/members.ts";
 import { generateSession } from "../../oracle/model/generators/index.ts";
 import { clients, deployProtocol, rpc, stakeMiners, startChain, type Chain, type DeployedProtocol, type DevAccount } from "../helpers/devnet.ts";
 
@@ -220,6 +221,36 @@ export async function waitJobEnded(net: Net, jobId: bigint, timeoutMs: number): 
     if (Date.now() > deadline) throw new Error(`job ${jobId} still pending after ${timeoutMs} ms (commits ${job.commitCount}, reveals ${job.revealCount})`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** An ended job's committee, in committee order, as its JobFinalized or JobFailed event settled it. */
+export async function settledMembers(net: Net, jobId: bigint): Promise<SettledMember[]> {
+  const address = net.deployment.contracts.PohCoordinator.address;
+  const [finalized] = await net.publicClient.getContractEvents({ address, abi: pohCoordinatorAbi, eventName: "JobFinalized", args: { jobId }, fromBlock: 0n, strict: true });
+  if (finalized) return decodeMembers(finalized.args.members, finalized.args);
+  const [failed] = await net.publicClient.getContractEvents({ address, abi: pohCoordinatorAbi, eventName: "JobFailed", args: { jobId }, fromBlock: 0n, strict: true });
+  if (!failed) throw new Error(`job ${jobId} has not ended`);
+  return decodeMembers(failed.args.members);
+}
+
+/** One commit or reveal as the coordinator's Committed / Revealed events record it (one event per call). */
+export type MinerAction = { jobId: bigint; miner: Hex; value: Hex | number; blockNumber: bigint; txHash: Hex };
+
+/**
+ * Every commit (Committed) or matching reveal (Revealed) on chain, one entry per job, optionally
+ * only for `jobId` and/or `miner`: the events carry one call's jobs as arrays.
+ */
+export async function minerActions(net: Net, eventName: "Committed" | "Revealed", filter: { jobId?: bigint; miner?: Hex } = {}): Promise<MinerAction[]> {
+  const address = net.deployment.contracts.PohCoordinator.address;
+  const logs = await net.publicClient.getContractEvents({ address, abi: pohCoordinatorAbi, eventName, args: filter.miner ? { miner: filter.miner } : {}, fromBlock: 0n, strict: true });
+  const out: MinerAction[] = [];
+  for (const l of logs) {
+    const values: readonly (Hex | number)[] = "commitments" in l.args ? l.args.commitments : l.args.scoresBps;
+    l.args.jobIds.forEach((jobId, i) => {
+      if (filter.jobId === undefined || jobId === filter.jobId) out.push({ jobId, miner: l.args.miner, value: values[i]!, blockNumber: l.blockNumber, txHash: l.transactionHash });
+    });
+  }
+  return out;
 }
 
 export { rpc };

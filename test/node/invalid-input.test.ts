@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { after, before, describe, it } from "node:test";
 import { keccak256, parseEther, toHex } from "viem";
 import { pohCoordinatorAbi, pohStakingAbi } from "../../generated/abis.ts";
-import { humanPayload, payloadHash, payloadServer, requestJob, setupNet, startNode, waitJobEnded, writeConfig, type Net, type NodeProc } from "./harness.ts";
+import { minerActions, humanPayload, payloadHash, payloadServer, requestJob, setupNet, startNode, waitJobEnded, writeConfig, type Net, type NodeProc } from "./harness.ts";
 
 describe("bad inputs: every honest miner commits 65535 and the job fails with a refund", { timeout: 300_000 }, () => {
   let net: Net;
@@ -35,9 +35,9 @@ describe("bad inputs: every honest miner commits 65535 and the job fails with a 
       const job = await waitJobEnded(net, jobId, 120_000);
       assert.equal(job.status, 3, "Failed");
       assert.equal(job.failure, 3, "InputInvalid");
-      const reveals = await net.publicClient.getContractEvents({ address: coordinator, abi: pohCoordinatorAbi, eventName: "Revealed", args: { jobId }, fromBlock: 0n });
+      const reveals = await minerActions(net, "Revealed", { jobId });
       assert.equal(reveals.length, 3);
-      for (const r of reveals) assert.equal(r.args.scoreBps, 65535);
+      for (const r of reveals) assert.equal(r.value, 65535);
       const [failed] = await net.publicClient.getContractEvents({ address: coordinator, abi: pohCoordinatorAbi, eventName: "JobFailed", args: { jobId }, fromBlock: 0n });
       assert.equal(failed?.args.refund, fee);
     }
