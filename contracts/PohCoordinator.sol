@@ -791,20 +791,18 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
             revert RevealPhaseOver(jobId);
         }
         uint256 size = _size(phase);
-        uint256[3] memory words = _loadMembers(job, size);
-        (uint256 commits, uint256 reveals) = _counts(words, size);
+        (uint256 commits, uint256 reveals) = _countsIn(job, size);
         // Revert if some member may still commit.
         if (commits < size && block.number <= _commitDeadline(phase)) revert RevealPhaseNotStarted(jobId);
         // Revert if the score is neither 0..10000 nor 65535.
         if (scoreBps > MAX_SCORE && scoreBps != INVALID_SCORE) revert InvalidScore(scoreBps);
-        // Revert if the caller is not on the committee.
-        uint256 index = _memberIndex(words, size, jobId, minerId);
-        uint256 w = index / _MEMBERS_PER_WORD;
+        // Reverts with NotCommitteeMember if the caller is not on the committee.
+        (uint256 index, uint256 word) = _seat(job, size, jobId, minerId);
         // Revert if the caller did not commit.
-        if (!_committed(words[w], index)) revert NotCommitted(jobId, msg.sender);
+        if (!_committed(word, index)) revert NotCommitted(jobId, msg.sender);
         // Revert if the caller already revealed.
         uint256 shift = 48 * (index % _MEMBERS_PER_WORD);
-        if ((words[w] >> shift) & 0xFFFF != 0) revert AlreadyRevealed(jobId, msg.sender);
+        if ((word >> shift) & 0xFFFF != 0) revert AlreadyRevealed(jobId, msg.sender);
 
         if (keccak256(abi.encode(jobId, msg.sender, scoreBps, salt)) != job.commitments[index]) {
             // Counts as no reveal; the member may still reveal correctly before the deadline.
@@ -812,8 +810,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
             return (false, false);
         }
         uint256 enc = scoreBps == INVALID_SCORE ? _ENC_INVALID : uint256(scoreBps) + 1;
-        words[w] |= (enc | (reveals << 16)) << shift;
-        job.members[w] = words[w];
+        job.members[index / _MEMBERS_PER_WORD] = word | ((enc | (reveals << 16)) << shift);
         // The reveal phase is open, so no member can commit any more: the last reveal completes.
         return (true, reveals + 1 == commits);
     }
@@ -1116,10 +1113,12 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
 
     /// @dev The ring record of a job and its phase word; the phase is 0 if the record now holds a
     /// newer job (the job ended long ago, see _outcomes).
+    /// A record tagged with the job id proves the job exists, so the job count is read only when
+    /// the tag does not match.
     function _load(uint256 jobId) private view returns (JobStore storage job, uint256 phase) {
+        (job, phase) = _record(jobId);
         // Revert if the job does not exist.
-        if (jobId == 0 || jobId > _jobCount) revert UnknownJob(jobId);
-        return _record(jobId);
+        if (phase == 0 && (jobId == 0 || jobId > _jobCount)) revert UnknownJob(jobId);
     }
 
     /// @dev The ring record of an existing job; phase 0 if the record now holds a newer job.
@@ -1148,6 +1147,20 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         }
     }
 
+    /// @dev Commitments and matching reveals so far, counted from the member words in storage.
+    function _countsIn(JobStore storage job, uint256 size) private view returns (uint256 commits, uint256 reveals) {
+        unchecked {
+            for (uint256 base; base < size; base += _MEMBERS_PER_WORD) {
+                uint256 word = job.members[base / _MEMBERS_PER_WORD];
+                uint256 end = size - base < _MEMBERS_PER_WORD ? size - base : _MEMBERS_PER_WORD;
+                for (uint256 k; k < end; ++k) {
+                    commits += (word >> (_FLAG_SHIFT + k)) & 1;
+                    if ((word >> (48 * k)) & 0xFFFF != 0) ++reveals;
+                }
+            }
+        }
+    }
+
     /// @dev Commitments and matching reveals so far, counted from the member words.
     function _counts(uint256[3] memory words, uint256 size) private pure returns (uint256 commits, uint256 reveals) {
         unchecked {
@@ -1161,23 +1174,6 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
                 }
             }
         }
-    }
-
-    /// @dev Finds the caller's seat on the committee.
-    function _memberIndex(uint256[3] memory words, uint256 size, uint256 jobId, uint32 minerId)
-        private
-        view
-        returns (uint256)
-    {
-        if (minerId != 0) {
-            unchecked {
-                for (uint256 i; i < size; ++i) {
-                    uint256 word = words[i / _MEMBERS_PER_WORD];
-                    if ((word >> (48 * (i % _MEMBERS_PER_WORD) + _ID_SHIFT)) & _MAX_MINER_ID == minerId) return i;
-                }
-            }
-        }
-        revert NotCommitteeMember(jobId, msg.sender);
     }
 
     function _committed(uint256 word, uint256 index) private pure returns (bool) {
