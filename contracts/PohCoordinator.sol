@@ -47,6 +47,8 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     uint16 public constant INVALID_SCORE = 65535;
     /// @notice Highest valid score (probability of human x 10000).
     uint16 public constant MAX_SCORE = 10_000;
+    /// @notice A revealBatchRoot score that leaves its job out of the call.
+    uint16 public constant SKIP_SCORE = 65534;
     /// @notice Largest committee (the member index fits in 4 bits).
     uint8 public constant MAX_COMMITTEE_SIZE = 15;
     /// @notice Most jobs in one requestVerificationBatch.
@@ -88,6 +90,8 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     uint256 private constant _SETTLE_CLEAR = ~((uint256(0xFFFF) << 120) | (type(uint256).max << 192));
     /// @dev Member i's commit flag is bit _FLAG_SHIFT + i % 5 of its member word.
     uint256 private constant _FLAG_SHIFT = 240;
+    /// @dev Set with the commit flag when member i committed through commitBatchRoot.
+    uint256 private constant _ROOT_FLAG_SHIFT = 245;
     /// @dev The permanent outcome table packs 13 jobs of 19 bits per word (a result is at most
     /// 10,000, so 14 bits).
     uint256 private constant _OUTCOMES_PER_WORD = 13;
@@ -185,6 +189,8 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     mapping(address miner => MinerStore) private _miners;
     mapping(uint32 id => address miner) private _minerById;
     mapping(address account => uint256 amount) private _claimable;
+    /// @dev keccak256(abi.encode(miner, jobIds, commitments)) of every commitBatchRoot call.
+    mapping(bytes32 root => bool) private _commitRoots;
 
     // ------------------------------------------------------------------ constructor
     /// @param admin default admin; also gets GOVERNOR_ROLE and PAUSER_ROLE
@@ -358,7 +364,7 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     // ------------------------------------------------------------------ miners
     /// @inheritdoc IPohCoordinator
     function commit(uint256 jobId, bytes32 commitment) external {
-        _commit(jobId, commitment, _miners[msg.sender].id);
+        _commit(jobId, commitment, _miners[msg.sender].id, false);
         uint256[] memory jobIds = new uint256[](1);
         bytes32[] memory commitments = new bytes32[](1);
         (jobIds[0], commitments[0]) = (jobId, commitment);
@@ -368,19 +374,22 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     /// @inheritdoc IPohCoordinator
     /// @dev All or nothing: one failing commit reverts the batch.
     function commitBatch(uint256[] calldata jobIds, bytes32[] calldata commitments) external {
-        uint256 n = jobIds.length;
-        // Revert if the arrays are empty or differ in length.
-        if (n == 0 || n != commitments.length) revert LengthMismatch();
-        uint32 id = _miners[msg.sender].id;
-        for (uint256 i; i < n; ++i) {
-            _commit(jobIds[i], commitments[i], id);
-        }
-        emit Committed(msg.sender, jobIds, commitments);
+        _commitMany(jobIds, commitments, false);
+    }
+
+    /// @inheritdoc IPohCoordinator
+    /// @dev All or nothing: one failing commit reverts the batch. Stores one word for the whole
+    /// batch instead of one commitment per job. A job can be committed only once, so at most one
+    /// stored root of a miner holds a given job: revealing against it binds the miner to the
+    /// commitment it made for that job.
+    function commitBatchRoot(uint256[] calldata jobIds, bytes32[] calldata commitments) external {
+        _commitMany(jobIds, commitments, true);
+        _commitRoots[keccak256(abi.encode(msg.sender, jobIds, commitments))] = true;
     }
 
     /// @inheritdoc IPohCoordinator
     function reveal(uint256 jobId, uint16 scoreBps, bytes32 salt) external nonReentrant {
-        (bool matched, bool complete) = _reveal(jobId, scoreBps, salt, _miners[msg.sender].id);
+        (bool matched, bool complete) = _reveal(jobId, scoreBps, salt, _miners[msg.sender].id, 0, false);
         if (!matched) return;
         uint256[] memory jobIds = new uint256[](1);
         uint16[] memory scores = new uint16[](1);
@@ -402,40 +411,24 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         uint256 n = jobIds.length;
         // Revert if the arrays are empty or differ in length.
         if (n == 0 || n != scoresBps.length || n != salts.length) revert LengthMismatch();
-        uint32 id = _miners[msg.sender].id;
-        uint256[] memory complete = new uint256[](n);
-        uint256 completeCount;
-        // Set only once a reveal mismatches: which reveals to leave out of the Revealed event.
-        bool[] memory mismatched;
-        uint256 mismatches;
-        for (uint256 i; i < n; ++i) {
-            (bool matched, bool last) = _reveal(jobIds[i], scoresBps[i], salts[i], id);
-            if (!matched) {
-                if (mismatches++ == 0) mismatched = new bool[](n);
-                mismatched[i] = true;
-            } else if (last) {
-                complete[completeCount++] = jobIds[i];
-            }
-        }
-        if (mismatches == 0) {
-            emit Revealed(msg.sender, jobIds, scoresBps);
-        } else if (mismatches < n) {
-            uint256[] memory revealed = new uint256[](n - mismatches);
-            uint16[] memory scores = new uint16[](n - mismatches);
-            uint256 k;
-            for (uint256 i; i < n; ++i) {
-                if (mismatched[i]) continue;
-                (revealed[k], scores[k]) = (jobIds[i], scoresBps[i]);
-                ++k;
-            }
-            emit Revealed(msg.sender, revealed, scores);
-        } else {
-            return;
-        }
-        for (uint256 k; k < completeCount; ++k) {
-            _settleComplete(complete[k]);
-        }
-        _flushWork();
+        _revealMany(jobIds, salts[0:0], scoresBps, salts, false);
+    }
+
+    /// @inheritdoc IPohCoordinator
+    /// @dev As revealBatch, for a batch committed with commitBatchRoot; SKIP_SCORE entries are
+    /// left out (their salts are ignored).
+    function revealBatchRoot(
+        uint256[] calldata jobIds,
+        bytes32[] calldata commitments,
+        uint16[] calldata scoresBps,
+        bytes32[] calldata salts
+    ) external nonReentrant {
+        uint256 n = jobIds.length;
+        // Revert if the arrays are empty or differ in length.
+        if (n == 0 || n != commitments.length || n != scoresBps.length || n != salts.length) revert LengthMismatch();
+        // Revert if the caller never committed exactly this batch with commitBatchRoot.
+        if (!_commitRoots[keccak256(abi.encode(msg.sender, jobIds, commitments))]) revert UnknownCommitRoot();
+        _revealMany(jobIds, commitments, scoresBps, salts, true);
     }
 
     // ------------------------------------------------------------------ anyone
@@ -737,7 +730,70 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
     }
 
     // ------------------------------------------------------------------ private: commit-reveal
-    function _commit(uint256 jobId, bytes32 commitment, uint32 minerId) private {
+    function _commitMany(uint256[] calldata jobIds, bytes32[] calldata commitments, bool viaRoot) private {
+        uint256 n = jobIds.length;
+        // Revert if the arrays are empty or differ in length.
+        if (n == 0 || n != commitments.length) revert LengthMismatch();
+        uint32 id = _miners[msg.sender].id;
+        for (uint256 i; i < n; ++i) {
+            _commit(jobIds[i], commitments[i], id, viaRoot);
+        }
+        emit Committed(msg.sender, jobIds, commitments);
+    }
+
+    /// @dev Records every reveal, emits one Revealed event with those that matched, then settles
+    /// the jobs they completed. With `viaRoot`, `commitments` is the committed batch (checked by
+    /// the caller) and SKIP_SCORE entries are left out.
+    function _revealMany(
+        uint256[] calldata jobIds,
+        bytes32[] calldata commitments,
+        uint16[] calldata scoresBps,
+        bytes32[] calldata salts,
+        bool viaRoot
+    ) private {
+        uint256 n = jobIds.length;
+        uint32 id = _miners[msg.sender].id;
+        uint256[] memory complete = new uint256[](n);
+        uint256 completeCount;
+        // Set only once a reveal is left out (skipped or mismatched) of the Revealed event.
+        bool[] memory leftOut;
+        uint256 leftOutCount;
+        for (uint256 i; i < n; ++i) {
+            uint16 score = scoresBps[i];
+            bool matched;
+            bool last;
+            if (!viaRoot || score != SKIP_SCORE) {
+                (matched, last) = _reveal(jobIds[i], score, salts[i], id, viaRoot ? commitments[i] : bytes32(0), viaRoot);
+            }
+            if (!matched) {
+                if (leftOutCount++ == 0) leftOut = new bool[](n);
+                leftOut[i] = true;
+            } else if (last) {
+                complete[completeCount++] = jobIds[i];
+            }
+        }
+        if (leftOutCount == 0) {
+            emit Revealed(msg.sender, jobIds, scoresBps);
+        } else if (leftOutCount < n) {
+            uint256[] memory revealed = new uint256[](n - leftOutCount);
+            uint16[] memory scores = new uint16[](n - leftOutCount);
+            uint256 k;
+            for (uint256 i; i < n; ++i) {
+                if (leftOut[i]) continue;
+                (revealed[k], scores[k]) = (jobIds[i], scoresBps[i]);
+                ++k;
+            }
+            emit Revealed(msg.sender, revealed, scores);
+        } else {
+            return;
+        }
+        for (uint256 k; k < completeCount; ++k) {
+            _settleComplete(complete[k]);
+        }
+        _flushWork();
+    }
+
+    function _commit(uint256 jobId, bytes32 commitment, uint32 minerId, bool viaRoot) private {
         (JobStore storage job, uint256 phase) = _load(jobId);
         // Revert if the job ended or the commit deadline passed.
         if (_status(phase) != JobStatus.Pending || block.number > _commitDeadline(phase)) revert CommitPhaseOver(jobId);
@@ -754,8 +810,13 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
             // Revert if the caller already committed.
             revert AlreadyCommitted(jobId, msg.sender);
         }
-        job.members[index / _MEMBERS_PER_WORD] = word | flag;
-        job.commitments[index] = commitment;
+        if (viaRoot) {
+            // The commitment is kept in the batch's root; the flag says where to find it.
+            job.members[index / _MEMBERS_PER_WORD] = word | flag | (1 << (_ROOT_FLAG_SHIFT + index % _MEMBERS_PER_WORD));
+        } else {
+            job.members[index / _MEMBERS_PER_WORD] = word | flag;
+            job.commitments[index] = commitment;
+        }
     }
 
     /// @dev The caller's seat on the committee and the member word that holds it, reading member
@@ -781,10 +842,14 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
 
     /// @dev Records a reveal; `matched` if it matched the commitment, `complete` if it was the job's
     /// last outstanding reveal (the caller then settles the job with _settleComplete).
-    function _reveal(uint256 jobId, uint16 scoreBps, bytes32 salt, uint32 minerId)
-        private
-        returns (bool matched, bool complete)
-    {
+    function _reveal(
+        uint256 jobId,
+        uint16 scoreBps,
+        bytes32 salt,
+        uint32 minerId,
+        bytes32 rootCommitment,
+        bool viaRoot
+    ) private returns (bool matched, bool complete) {
         (JobStore storage job, uint256 phase) = _load(jobId);
         // Revert if the job ended or the reveal deadline passed.
         if (_status(phase) != JobStatus.Pending || block.number > _revealDeadline(phase)) {
@@ -803,8 +868,13 @@ contract PohCoordinator is IPohCoordinator, AccessControlDefaultAdminRules, Paus
         // Revert if the caller already revealed.
         uint256 shift = 48 * (index % _MEMBERS_PER_WORD);
         if ((word >> shift) & 0xFFFF != 0) revert AlreadyRevealed(jobId, msg.sender);
+        // Revert if the member committed through the other commit path.
+        if (((word >> (_ROOT_FLAG_SHIFT + index % _MEMBERS_PER_WORD)) & 1 == 1) != viaRoot) {
+            revert WrongRevealPath(jobId, msg.sender);
+        }
 
-        if (keccak256(abi.encode(jobId, msg.sender, scoreBps, salt)) != job.commitments[index]) {
+        bytes32 committed = viaRoot ? rootCommitment : job.commitments[index];
+        if (keccak256(abi.encode(jobId, msg.sender, scoreBps, salt)) != committed) {
             // Counts as no reveal; the member may still reveal correctly before the deadline.
             emit RevealMismatched(jobId, msg.sender);
             return (false, false);

@@ -3652,6 +3652,11 @@ export const pohCoordinatorAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "UnknownCommitRoot",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -3660,6 +3665,22 @@ export const pohCoordinatorAbi = [
       }
     ],
     "name": "UnknownJob",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "jobId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "miner",
+        "type": "address"
+      }
+    ],
+    "name": "WrongRevealPath",
     "type": "error"
   },
   {
@@ -4316,6 +4337,19 @@ export const pohCoordinatorAbi = [
   },
   {
     "inputs": [],
+    "name": "SKIP_SCORE",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "acceptDefaultAdminTransfer",
     "outputs": [],
     "stateMutability": "nonpayable",
@@ -4405,6 +4439,24 @@ export const pohCoordinatorAbi = [
       }
     ],
     "name": "commitBatch",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "jobIds",
+        "type": "uint256[]"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "commitments",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "commitBatchRoot",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -5123,6 +5175,34 @@ export const pohCoordinatorAbi = [
       }
     ],
     "name": "revealBatch",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256[]",
+        "name": "jobIds",
+        "type": "uint256[]"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "commitments",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "uint16[]",
+        "name": "scoresBps",
+        "type": "uint16[]"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "salts",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "revealBatchRoot",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

@@ -112,6 +112,12 @@ interface IPohCoordinator {
     error InvalidScore(uint16 scoreBps);
     /// @notice Thrown by the batch calls if the array lengths differ or are zero.
     error LengthMismatch();
+    /// @notice Thrown by revealBatchRoot() if the caller never committed exactly these job ids and
+    /// commitments, in this order, with commitBatchRoot().
+    error UnknownCommitRoot();
+    /// @notice Thrown by reveal()/revealBatch() for a member that committed with
+    /// commitBatchRoot(), and by revealBatchRoot() for one that committed with commit()/commitBatch().
+    error WrongRevealPath(uint256 jobId, address miner);
     /// @notice Thrown by requestVerificationBatch() if msg.value is not a multiple of the number of jobs.
     error FeeNotDivisible(uint256 value, uint256 jobs);
     /// @notice Thrown by requestVerificationBatch() if the batch has more than MAX_REQUEST_BATCH jobs.
@@ -219,6 +225,19 @@ interface IPohCoordinator {
     function reveal(uint256 jobId, uint16 scoreBps, bytes32 salt) external;
     /// @notice Reveals for many jobs in one transaction.
     function revealBatch(uint256[] calldata jobIds, uint16[] calldata scoresBps, bytes32[] calldata salts) external;
+    /// @notice Commits to many jobs in one transaction, storing one word for the whole batch (a
+    /// hash of the caller, the job ids and the commitments) instead of one commitment per job:
+    /// about 5,000 gas less per job. Reveal these jobs with revealBatchRoot().
+    function commitBatchRoot(uint256[] calldata jobIds, bytes32[] calldata commitments) external;
+    /// @notice Reveals jobs committed with commitBatchRoot(): `jobIds` and `commitments` are exactly
+    /// that call's arrays; job i is revealed with (scoresBps[i], salts[i]), or left out of this call
+    /// if scoresBps[i] is SKIP_SCORE (65534), so a batch can be revealed in several calls.
+    function revealBatchRoot(
+        uint256[] calldata jobIds,
+        bytes32[] calldata commitments,
+        uint16[] calldata scoresBps,
+        bytes32[] calldata salts
+    ) external;
 
     // ---------------------------------------------------------------- anyone
     function finalize(uint256 jobId) external;

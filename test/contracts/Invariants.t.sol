@@ -20,6 +20,7 @@ contract CoordinatorHandler {
 
     uint256[] public jobs;
     mapping(uint256 => uint16) internal _score; // committed score per (job, member index), packed key
+    mapping(uint256 => bool) internal _byRoot; // committed with commitBatchRoot, same key
     mapping(uint256 => bool) internal _settled;
 
     uint256 public feesIn;
@@ -77,10 +78,19 @@ contract CoordinatorHandler {
         // Mostly agreeing scores near 7000, some outliers and some "invalid input".
         uint256 r = scoreSeed % 10;
         uint16 score = r < 6 ? uint16(6800 + (scoreSeed >> 8) % 400) : r < 9 ? uint16((scoreSeed >> 8) % 10_001) : 65_535;
+        bytes32 commitment = keccak256(abi.encode(jobId, c[i], score, bytes32(jobId)));
+        // Half the commits take the root path (a one-job batch), half the per-job path.
+        bool byRoot = (scoreSeed >> 128) & 1 == 1;
         vm.prank(c[i]);
-        try coordinator.commit(jobId, keccak256(abi.encode(jobId, c[i], score, bytes32(jobId)))) {
-            _score[jobId * 16 + i] = score;
-        } catch {}
+        if (byRoot) {
+            try coordinator.commitBatchRoot(_one(jobId), _oneHash(commitment)) {
+                (_score[jobId * 16 + i], _byRoot[jobId * 16 + i]) = (score, true);
+            } catch {}
+        } else {
+            try coordinator.commit(jobId, commitment) {
+                _score[jobId * 16 + i] = score;
+            } catch {}
+        }
     }
 
     function reveal(uint256 jobSeed, uint256 memberSeed, bool wrong) external {
@@ -92,8 +102,25 @@ contract CoordinatorHandler {
         if (wrong) score = score == 0 ? 1 : score - 1;
         (uint256 before, uint256 refundBefore) = _snapshot();
         vm.prank(c[i]);
-        try coordinator.reveal(jobId, score, bytes32(jobId)) {} catch {}
+        if (_byRoot[jobId * 16 + i]) {
+            uint16[] memory scores = new uint16[](1);
+            scores[0] = score;
+            bytes32 committed = keccak256(abi.encode(jobId, c[i], _score[jobId * 16 + i], bytes32(jobId)));
+            try coordinator.revealBatchRoot(_one(jobId), _oneHash(committed), scores, _oneHash(bytes32(jobId))) {} catch {}
+        } else {
+            try coordinator.reveal(jobId, score, bytes32(jobId)) {} catch {}
+        }
         _check(jobId, before, refundBefore);
+    }
+
+    function _one(uint256 value) internal pure returns (uint256[] memory a) {
+        a = new uint256[](1);
+        a[0] = value;
+    }
+
+    function _oneHash(bytes32 value) internal pure returns (bytes32[] memory a) {
+        a = new bytes32[](1);
+        a[0] = value;
     }
 
     function roll(uint256 blocks) external {
