@@ -63,6 +63,14 @@ const COMMIT_JOB_GAS = 90_000n;
  */
 const DEADLINE_MARGIN = 2n;
 
+/** A revealBatchRoot score that leaves its entry out of the call (the coordinator's SKIP_SCORE). */
+const SKIP_SCORE = 65534;
+const ZERO_SALT: Hex = `0x${"00".repeat(32)}`;
+/** Computed gas limits: each skipped entry of a revealBatchRoot (calldata, hashing, the loop). */
+const REVEAL_SKIP_GAS = 5_000n;
+/** Largest block range per eth_getLogs when looking up our Committed events (as the JobWatcher's). */
+const LOG_RANGE = 2000n;
+
 /**
  * A job as its JobRequested event describes it, in its request block: pending, nothing committed
  * or revealed. Fields the event does not carry (requester, quorum, callback gas, committee) are
@@ -92,6 +100,8 @@ function asRequested(rec: JobRecord): OnchainJob {
 }
 
 type Member = { committed: boolean; revealed: boolean };
+/** One of our commitBatchRoot calls as its Committed event records it; `id` is tx hash:log index. */
+type CommittedBatch = { id: string; jobIds: readonly bigint[]; commitments: readonly Hex[] };
 type Live = { rec: JobRecord; onchain: OnchainJob; member: Member | undefined };
 type Flight = { kind: "commit" | "reveal"; hash: Hex };
 type Settled = { kind: "commit" | "reveal"; keys: string[]; hash: Hex; receipt?: TransactionReceipt; error?: Error };
@@ -118,6 +128,8 @@ export class MinerNode {
    * next transaction is estimated (and so filtered job by job) instead of sent with a computed limit.
    */
   private readonly estimateNext = new Set<string>();
+  /** Jobs to reveal with revealBatch: committed through commit()/commitBatch() (WrongRevealPath). */
+  private readonly legacyReveal = new Set<string>();
   /** The bound metrics port once started (0 when disabled). */
   metricsPort = 0;
 
@@ -260,6 +272,7 @@ export class MinerNode {
 
   private done(rec: JobRecord, outcome: string): void {
     this.estimateNext.delete(rec.key);
+    this.legacyReveal.delete(rec.key);
     this.store.update(rec.key, { phase: "done", outcome });
     rec.phase = "done";
   }
@@ -559,6 +572,10 @@ export class MinerNode {
     return limit;
   }
 
+  /**
+   * Every commit goes out as commitBatchRoot (a single job too: one rule, the cheaper storage),
+   * so every job this node commits is revealed with revealBatchRoot (see reveal()).
+   */
   private async commit(jobs: Live[], me: Address, head: bigint): Promise<void> {
     const address = this.options.contracts.coordinator;
     // Only the first attempt may use a computed limit; the filter's retries are estimated.
@@ -571,56 +588,123 @@ export class MinerNode {
       // The hash and nonce are journalled before the broadcast: after a crash the node follows
       // this transaction instead of committing again.
       const onSigned = (hash: Hex, nonce: number) => this.store.updateMany(group.map((l) => ({ key: l.rec.key, patch: { commitTx: hash, commitNonce: nonce } })));
-      return group.length === 1
-        ? this.chain.submit("commit", { address, abi: pohCoordinatorAbi, functionName: "commit", args: [ids[0]!, commitments[0]!] }, { onSigned, gas })
-        : this.chain.submit("commitBatch", { address, abi: pohCoordinatorAbi, functionName: "commitBatch", args: [ids, commitments] }, { onSigned, gas });
+      return this.chain.submit("commitBatchRoot", { address, abi: pohCoordinatorAbi, functionName: "commitBatchRoot", args: [ids, commitments] }, { onSigned, gas });
     };
     const check = (l: Live) =>
-      this.chain.simulate("commit", { address, abi: pohCoordinatorAbi, functionName: "commit", args: [l.rec.jobId, commitment(l.rec.jobId, me, l.rec.score!, l.rec.salt!)] });
+      this.chain.simulate("commitBatchRoot", {
+        address,
+        abi: pohCoordinatorAbi,
+        functionName: "commitBatchRoot",
+        args: [[l.rec.jobId], [commitment(l.rec.jobId, me, l.rec.score!, l.rec.salt!)]],
+      });
     await this.sendGroup("commit", jobs, submit, check);
+  }
+
+  /**
+   * Our Committed events (from the earliest request block among `jobs` to `head`, in ranges of
+   * LOG_RANGE blocks): for each job, the last committed batch holding its job id with our
+   * commitment for it, and the job's index in it. The chain, not the journal, says which batch
+   * a job is in, so restarts, re-orgs and fee-bumped replacements need no bookkeeping.
+   */
+  private async committedBatches(jobs: Live[], me: Address, head: bigint): Promise<Map<string, { batch: CommittedBatch; index: number }>> {
+    const found = new Map<string, { batch: CommittedBatch; index: number }>();
+    if (jobs.length === 0) return found;
+    const from = jobs.reduce((m, l) => (l.rec.blockNumber < m ? l.rec.blockNumber : m), jobs[0]!.rec.blockNumber);
+    const ranges: { from: bigint; to: bigint }[] = [];
+    for (let f = from; f <= head; f += LOG_RANGE) ranges.push({ from: f, to: f + LOG_RANGE - 1n > head ? head : f + LOG_RANGE - 1n });
+    const chunks = await Promise.all(
+      ranges.map((r) =>
+        this.chain.call("eth_getLogs", () =>
+          this.chain.client.getContractEvents({ address: this.options.contracts.coordinator, abi: pohCoordinatorAbi, eventName: "Committed", args: { miner: me }, fromBlock: r.from, toBlock: r.to, strict: true }),
+        ),
+      ),
+    );
+    const want = new Map(jobs.map((l) => [l.rec.jobId, l]));
+    for (const log of chunks.flat()) {
+      const batch: CommittedBatch = { id: `${log.transactionHash}:${log.logIndex}`, jobIds: log.args.jobIds, commitments: log.args.commitments };
+      batch.jobIds.forEach((jobId, index) => {
+        const l = want.get(jobId);
+        // Logs come in chain order: a later batch with our commitment replaces an earlier one.
+        if (l && batch.commitments[index]?.toLowerCase() === commitment(jobId, me, l.rec.score!, l.rec.salt!).toLowerCase()) found.set(l.rec.key, { batch, index });
+      });
+    }
+    return found;
   }
 
   private async reveal(jobs: Live[], head: bigint): Promise<void> {
     // Our reveal may turn out to be a job's last one (others' reveals land first in the same
     // block) and then settles the job and calls the consumer back: gas the estimate cannot see.
-    // Each job gets that headroom, and batches are split to fit POH_GAS_LIMIT_CAP.
+    // Each revealed job gets that headroom (skipped entries none), and batches are split to fit
+    // POH_GAS_LIMIT_CAP.
     const budget = (l: Live) => REVEAL_SETTLE_GAS + (BigInt(l.onchain.callbackGasLimit ?? 0) * 64n) / 63n;
-    const chunks: Live[][] = [];
-    let current: Live[] = [];
-    let sum = TX_BASE_GAS;
+    const me = this.chain.address;
+    // Jobs committed with commitBatchRoot are revealed with revealBatchRoot, one call per
+    // committed batch (the batch's other entries skipped). A job committed through commit() or
+    // commitBatch() (an older node version: WrongRevealPath), or whose Committed event is not
+    // found, is revealed with revealBatch.
+    const found = await this.committedBatches(jobs.filter((l) => !this.legacyReveal.has(l.rec.key)), me, head);
+    const groups = new Map<string, { batch: CommittedBatch | undefined; jobs: Live[] }>();
     for (const l of jobs) {
-      const b = budget(l);
-      if (current.length > 0 && sum + b > this.options.gasLimitCap) {
-        chunks.push(current);
-        current = [];
-        sum = TX_BASE_GAS;
-      }
-      current.push(l);
-      sum += b;
+      const f = found.get(l.rec.key);
+      const id = f?.batch.id ?? "legacy";
+      const g = groups.get(id) ?? { batch: f?.batch, jobs: [] };
+      g.jobs.push(l);
+      groups.set(id, g);
     }
-    if (current.length > 0) chunks.push(current);
-    await Promise.all(chunks.map((chunk) => this.revealChunk(chunk, budget, head)));
+    const chunks: { batch: CommittedBatch | undefined; jobs: Live[] }[] = [];
+    for (const { batch, jobs: members } of groups.values()) {
+      let current: Live[] = [];
+      let sum = TX_BASE_GAS;
+      for (const l of members) {
+        const b = budget(l);
+        if (current.length > 0 && sum + b > this.options.gasLimitCap) {
+          chunks.push({ batch, jobs: current });
+          current = [];
+          sum = TX_BASE_GAS;
+        }
+        current.push(l);
+        sum += b;
+      }
+      if (current.length > 0) chunks.push({ batch, jobs: current });
+    }
+    const index = (l: Live) => found.get(l.rec.key)!.index;
+    await Promise.all(chunks.map(({ batch, jobs: chunk }) => this.revealChunk(chunk, budget, head, batch && { batch, index })));
   }
 
-  private async revealChunk(jobs: Live[], budget: (l: Live) => bigint, head: bigint): Promise<void> {
+  private async revealChunk(jobs: Live[], budget: (l: Live) => bigint, head: bigint, root?: { batch: CommittedBatch; index: (l: Live) => number }): Promise<void> {
     const address = this.options.contracts.coordinator;
     // The same per-job budget as the estimate's floor, as the whole limit (first attempt only).
-    let computed = this.computedGas("reveal", jobs, head, jobs.reduce((a, l) => a + budget(l), TX_BASE_GAS));
+    const skipped = root ? BigInt(root.batch.jobIds.length - jobs.length) : 0n;
+    let computed = this.computedGas("reveal", jobs, head, jobs.reduce((a, l) => a + budget(l), TX_BASE_GAS + REVEAL_SKIP_GAS * skipped));
+    // revealBatchRoot over the whole committed batch, revealing only `group`'s entries.
+    const rootCall = (group: Live[]) => {
+      const { jobIds, commitments } = root!.batch;
+      const scores: number[] = jobIds.map(() => SKIP_SCORE);
+      const salts: Hex[] = jobIds.map(() => ZERO_SALT);
+      for (const l of group) {
+        scores[root!.index(l)] = l.rec.score!;
+        salts[root!.index(l)] = l.rec.salt!;
+      }
+      return { address, abi: pohCoordinatorAbi, functionName: "revealBatchRoot", args: [jobIds, commitments, scores, salts] } as const;
+    };
     const submit = (group: Live[]): Promise<Submitted> => {
       const gas = computed;
       computed = undefined;
       const minGas = group.reduce((a, l) => a + budget(l), 0n);
+      const onSigned = (hash: Hex, nonce: number) => this.store.updateMany(group.map((l) => ({ key: l.rec.key, patch: { revealTx: hash, revealNonce: nonce } })));
+      if (root) return this.chain.submit("revealBatchRoot", rootCall(group), { onSigned, minGas, gas });
       const ids = group.map((l) => l.rec.jobId);
       const scores = group.map((l) => l.rec.score!);
       const salts = group.map((l) => l.rec.salt!);
-      const onSigned = (hash: Hex, nonce: number) => this.store.updateMany(group.map((l) => ({ key: l.rec.key, patch: { revealTx: hash, revealNonce: nonce } })));
       return group.length === 1
         ? this.chain.submit("reveal", { address, abi: pohCoordinatorAbi, functionName: "reveal", args: [ids[0]!, scores[0]!, salts[0]!] }, { onSigned, minGas, gas })
         : this.chain.submit("revealBatch", { address, abi: pohCoordinatorAbi, functionName: "revealBatch", args: [ids, scores, salts] }, { onSigned, minGas, gas });
     };
     const check = (l: Live) =>
-      this.chain.simulate("reveal", { address, abi: pohCoordinatorAbi, functionName: "reveal", args: [l.rec.jobId, l.rec.score!, l.rec.salt!] });
-    await this.sendGroup("reveal", jobs, submit, check);
+      root
+        ? this.chain.simulate("revealBatchRoot", rootCall([l]))
+        : this.chain.simulate("reveal", { address, abi: pohCoordinatorAbi, functionName: "reveal", args: [l.rec.jobId, l.rec.score!, l.rec.salt!] });
+    await this.sendGroup("reveal", jobs, submit, check, root !== undefined);
   }
 
   /**
@@ -628,7 +712,7 @@ export class MinerNode {
    * the passing jobs go out as one batch again). Sent transactions are followed, not awaited;
    * jobs that would revert stay as they are for the next round to decide.
    */
-  private async sendGroup(kind: "commit" | "reveal", jobs: Live[], submit: (group: Live[]) => Promise<Submitted>, check: (l: Live) => Promise<RevertError | null>): Promise<void> {
+  private async sendGroup(kind: "commit" | "reveal", jobs: Live[], submit: (group: Live[]) => Promise<Submitted>, check: (l: Live) => Promise<RevertError | null>, viaRoot = false): Promise<void> {
     const result = await submitFiltered(jobs, submit, check, { what: kind, id: (l) => l.rec.jobId.toString(), logger: this.log, signal: this.deps.signal });
     for (const { group, tx } of result.sent) this.follow(kind, group.map((l) => l.rec.key), tx);
     // A revert that tells where the job stands moves it on; any other is decided next round. A
@@ -646,6 +730,13 @@ export class MinerNode {
         this.dirty = true;
       } else if (kind === "reveal" && error.errorName === "AlreadyRevealed") {
         this.done(l.rec, "revealed");
+      } else if (kind === "reveal" && error.errorName === "WrongRevealPath") {
+        // Committed on the other path (revealBatchRoot for commitBatchRoot, revealBatch for the
+        // rest): the next round reveals it the other way.
+        this.log.info({ jobId, viaRoot }, "job was committed on the other reveal path; switching");
+        if (viaRoot) this.legacyReveal.add(l.rec.key);
+        else this.legacyReveal.delete(l.rec.key);
+        this.dirty = true;
       } else if (kind === "reveal" && error.errorName === "NotCommitted") {
         this.log.warn({ jobId }, "our commit is no longer on chain");
         this.store.update(l.rec.key, { phase: "prepared" });

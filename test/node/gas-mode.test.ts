@@ -152,14 +152,14 @@ describe("the miner's gas limit modes", { timeout: 300_000 }, () => {
     assert.ok(proxy.count("eth_sendRawTransaction") >= 2);
     // One job: commit = 80k base + 90k; reveal = 80k base + 320k settlement budget.
     for (const node of [nodeA, nodeC]) {
-      assert.deepEqual(sentTxs(node).map((t) => [t.kind, t.gas]), [["commit", 170_000n], ["reveal", 400_000n]]);
+      assert.deepEqual(sentTxs(node).map((t) => [t.kind, t.gas]), [["commitBatchRoot", 170_000n], ["revealBatchRoot", 400_000n]]);
     }
     const [commitB, revealB] = sentTxs(nodeB);
-    assert.equal(commitB?.kind, "commit");
+    assert.equal(commitB?.kind, "commitBatchRoot");
     assert.notEqual(commitB.gas, 170_000n, "node B's commit limit comes from an estimate");
     const usedB = (await net.publicClient.getTransactionReceipt({ hash: commitB.hash })).gasUsed;
     assert.ok(commitB.gas >= usedB && commitB.gas <= (usedB * 13n) / 10n + 10_000n, `estimated limit ${commitB.gas} for ${usedB} used`);
-    assert.equal(revealB?.kind, "reveal");
+    assert.equal(revealB?.kind, "revealBatchRoot");
     // Every computed limit covered what the transaction used.
     for (const t of [...sentTxs(nodeA), ...sentTxs(nodeC)]) {
       const receipt = await net.publicClient.getTransactionReceipt({ hash: t.hash });
@@ -212,7 +212,7 @@ describe("a computed-limit commit that reverts on chain", { timeout: 300_000 }, 
     assert.equal((await getJob(net, jobId)).commitCount, 1, "the outside commit landed with the request");
     const nonceBefore = await net.publicClient.getTransactionCount({ address: miner.address });
 
-    const sent = await node.waitFor((l) => l.msg === "transaction sent" && l.kind === "commit", 60_000);
+    const sent = await node.waitFor((l) => l.msg === "transaction sent" && l.kind === "commitBatchRoot", 60_000);
     assert.equal(sent.gas, "170000", "sent with the computed limit");
     assert.equal(proxy.count("eth_estimateGas"), 0);
     await mine(net.chain.rpcUrl, 1);

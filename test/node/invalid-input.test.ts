@@ -52,8 +52,16 @@ describe("bad inputs: every honest miner commits 65535 and the job fails with a 
       assert.ok(reasons.some((r) => /does not match inputHash/.test(r)));
       assert.ok(reasons.some((r) => /events\[0\]\.t/.test(r)));
       assert.ok(reasons.some((r) => /timed out/.test(r)));
-      await n.waitFor((l) => l.msg === "transaction sent" && l.kind === "commitBatch", 10_000);
-      await n.waitFor((l) => l.msg === "transaction sent" && l.kind === "revealBatch", 10_000);
+      await n.waitFor((l) => l.msg === "transaction sent" && l.kind === "commitBatchRoot", 10_000);
+      await n.waitFor((l) => l.msg === "transaction sent" && l.kind === "revealBatchRoot", 10_000);
+    }
+    // Each miner's commits and reveals of the three jobs: some transaction carried several jobs.
+    for (const m of net.miners) {
+      for (const eventName of ["Committed", "Revealed"] as const) {
+        const perTx = new Map<string, number>();
+        for (const a of await minerActions(net, eventName, { miner: m.address })) perTx.set(a.txHash, (perTx.get(a.txHash) ?? 0) + 1);
+        assert.ok([...perTx.values()].some((n) => n > 1), `${eventName}: one job per transaction`);
+      }
     }
   });
 });
